@@ -1,0 +1,72 @@
+# The course's commands. `make help` lists them.
+#   make course  - set up, then run every chapter top to bottom (default profile)
+#   make test    - set up, then the whole test suite (helpers + every chapter, smoke profile)
+
+PYTHON  ?= $(shell command -v python3.11 || command -v python3)
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PROFILE ?= auto
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k chapter02 -x"`.
+PYTEST_ARGS ?=
+
+# Notebooks are tested with nbval: `--nbval-lax` checks the outputs of cells marked
+# `# NBVAL_CHECK_OUTPUT` only; the sanitizer file masks what legitimately varies.
+NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
+              --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
+
+.PHONY: links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+
+help:
+	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
+	@echo "make test             set up, then all tests: helpers + every chapter in the smoke profile"
+	@echo "make unit             only the helpers' unit tests (seconds)"
+	@echo "make lab              JupyterLab on the notebooks"
+	@echo "make kit              build the offline asset kit now (teachers: before class)"
+	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
+	@echo "make links            rewrite README buttons and notebooks after changing helpers/links.py"
+	@echo "make clean            remove executed notebooks, results and test copies (keeps .venv and the kit)"
+
+# The virtual environment, rebuilt when a requirements file changes. torch comes first,
+# pinned to 2.13.0 where none is installed, so that `torch>=2.3` in requirements.txt
+# is already satisfied and pip does not pick a multi-GB build on its own.
+setup: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+# Builds the stand-ins only when the Hugging Face Hub cannot be reached (or HF_HUB_OFFLINE=1).
+kit-if-offline: setup
+	$(PY) -m helpers.offline_kit build --if-offline
+
+kit: setup
+	$(PY) -m helpers.offline_kit build
+
+course: kit-if-offline
+	$(PY) -m helpers.harness course --profile $(PROFILE)
+
+unit: setup
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+test: kit-if-offline
+	rm -rf build/smoke
+	$(PY) -m helpers.harness prepare --profile smoke --out build/smoke
+	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean-notebooks: setup
+	$(PY) -m helpers.harness clean
+
+check-notebooks: setup
+	$(PY) -m helpers.harness clean --check
+
+clean:
+	rm -rf runs build results
+
+# After changing the course's address in helpers/links.py: rewrite README buttons and notebooks.
+links: setup
+	$(PY) -m helpers.links

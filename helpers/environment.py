@@ -1,0 +1,178 @@
+"""``setup_chapter()``: the first code cell of every chapter calls it.
+
+It decides, once and out loud, everything a run depends on: which device
+(CUDA GPU, Apple MPS, or CPU), which profile (how big a run), whether the
+Hugging Face Hub is reachable (else the offline stand-ins), the random seed,
+how many CPU threads to use, and which library versions are in play.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.hub import HubMode, decide_hub_mode, set_hub_mode
+
+PROFILES = ("smoke", "cpu", "gpu")
+LIBRARIES = ("torch", "transformers", "datasets", "evaluate", "accelerate")
+
+
+def in_colab() -> bool:
+    """True inside Google Colab."""
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def in_binder() -> bool:
+    """True on mybinder.org (repo2docker sets BINDER_* variables there)."""
+    return any(name.startswith("BINDER_") for name in os.environ)
+
+
+def available_cpus() -> int:
+    """CPU cores this process may really use.
+
+    ``os.cpu_count()`` reports the host's cores, but containers (Binder, CI, Docker)
+    are often capped at one or two by a cgroup quota; torch would then start far
+    too many threads and run slower, so read the quota where there is one.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota_file = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
+    try:
+        quota, period = quota_file.read_text().split()
+        if quota != "max":
+            cpus = min(cpus, max(1, int(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, cpus)
+
+
+def pick_device() -> str:
+    """The best device torch can use here: ``"cuda"``, then ``"mps"``, then ``"cpu"``."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def describe_device(device: str) -> str:
+    """A short, human description of ``device`` (its name and memory on a GPU)."""
+    import torch
+
+    if device == "cuda":
+        props = torch.cuda.get_device_properties(0)
+        return f"cuda ({props.name}, {props.total_memory / 2**30:.0f} GiB)"
+    if device == "mps":
+        return "mps (Apple GPU)"
+    return f"cpu ({torch.get_num_threads()} threads; no CUDA or Apple MPS GPU found)"
+
+
+def pick_profile(requested: str, device: str) -> str:
+    """``"auto"`` becomes ``"gpu"`` on a CUDA GPU and ``"cpu"`` elsewhere; others pass through."""
+    requested = (requested or "auto").lower()
+    if requested == "auto":
+        return "gpu" if device == "cuda" else "cpu"
+    if requested not in PROFILES:
+        raise ValueError(f"PROFILE must be 'auto' or one of {PROFILES}, not {requested!r}.")
+    return requested
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and GPU) so runs repeat."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def quiet_library_logs() -> None:
+    """Keep errors and progress bars; drop the info chatter and known-harmless warnings."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # avoids a fork warning per DataLoader
+    import datasets
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    datasets.logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+
+
+def gpu_advice() -> str:
+    """Concrete steps to get a GPU, for where the learner is."""
+    if in_colab():
+        return "In Colab: Runtime > Change runtime type > T4 GPU > Save, then Runtime > Run all."
+    if in_binder():
+        return ("Binder machines have no GPU. Keep PROFILE = 'cpu' here, or open the chapter in Colab "
+                "(the button in README.md) for a free GPU.")
+    return ("No GPU found. With an NVIDIA GPU, install the CUDA build of torch "
+            "(https://pytorch.org/get-started/locally/); otherwise use Colab's free GPU, "
+            "or keep PROFILE = 'cpu' (smaller, slower, same code).")
+
+
+@dataclass
+class Chapter:
+    """What ``setup_chapter`` decided; notebooks read ``chapter.device`` and ``chapter.profile``."""
+
+    title: str
+    device: str
+    profile: str
+    hub: HubMode
+    seed: int
+    platform: str
+    versions: dict = field(default_factory=dict)
+
+
+def library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def setup_chapter(title: str, profile: str = "auto", hub_mode: str = "auto", seed: int = 0,
+                  wants_gpu: bool = False) -> Chapter:
+    """Prepare a chapter and print what was decided (every chapter's first code cell).
+
+    ``profile``: "auto", "smoke", "cpu" or "gpu" (the notebook's PROFILE parameter).
+    ``hub_mode``: "auto", "online" or "offline" (the notebook's HUB_MODE parameter).
+    ``wants_gpu``: chapters that train say so, and get concrete advice when there is none.
+    """
+    # Decide online/offline before transformers is imported, so HF_HUB_OFFLINE takes effect.
+    hub = decide_hub_mode(hub_mode)
+    set_hub_mode(hub)
+    quiet_library_logs()
+
+    import torch
+
+    torch.set_num_threads(available_cpus())
+    device = pick_device()
+    chosen_profile = pick_profile(profile, device)
+    seed_everything(seed)
+    where = "Google Colab" if in_colab() else "Binder" if in_binder() else "a local machine"
+    chapter = Chapter(title, device, chosen_profile, hub, seed, where, library_versions())
+
+    print(f"{title}\n"
+          f"  device  : {describe_device(device)}\n"
+          f"  profile : {chosen_profile}" + ("  (chosen from the hardware)" if profile == "auto" else "") + "\n"
+          f"  hub     : {hub.name}, because {hub.reason}" + ("" if hub.online else "; using offline-kit stand-ins") + "\n"
+          f"  running : {where}, seed {seed}\n"
+          "  versions: " + ", ".join(f"{k} {v}" for k, v in chapter.versions.items()))
+    if wants_gpu and device == "cpu":
+        print(f"\nThis chapter runs best on a GPU. {gpu_advice()}")
+    if chosen_profile == "gpu" and device != "cuda":
+        print(f"\nPROFILE = 'gpu' without a CUDA GPU will be very slow. {gpu_advice()}")
+    return chapter

@@ -1,0 +1,173 @@
+"""Runs the course's notebooks: ``make course`` (every chapter, default profile) and
+``make test`` (every chapter, smoke profile, under nbval); also cleans notebooks
+before they are committed.
+
+    python -m helpers.harness course  [--profile auto|smoke|cpu|gpu]
+    python -m helpers.harness prepare [--profile smoke]   # parameterized copies for nbval
+    python -m helpers.harness clean   notebooks/*.ipynb    # strip outputs and metadata
+    python -m helpers.harness clean --check notebooks/*.ipynb
+    python -m helpers.harness expect notebooks/NN_x.ipynb runs/smoke/NN_x.ipynb
+
+Committed notebooks carry no outputs except the cells marked ``# NBVAL_CHECK_OUTPUT``:
+their stored output is what the test expects the cell to print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from helpers.paths import REPO_ROOT, results_dir, runs_dir
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+# Notebook-level metadata worth keeping; anything else (widgets state, papermill run
+# records, editor settings) is stray and stripped.
+KEPT_METADATA = ("kernelspec", "language_info")
+
+
+def course_notebooks() -> list[Path]:
+    """The chapters, in order: notebooks/NN_*.ipynb."""
+    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def prepare(profile: str, out_dir: Path, hub_mode: str | None = None) -> list[Path]:
+    """Write a copy of every chapter with ``PROFILE`` (and ``HUB_MODE``) injected by papermill."""
+    import papermill
+
+    params = {"PROFILE": profile} | ({"HUB_MODE": hub_mode} if hub_mode else {})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook in course_notebooks():
+        target = out_dir / notebook.name
+        papermill.execute_notebook(notebook, target, parameters=params, prepare_only=True,
+                                   progress_bar=False)
+        written.append(target)
+    return written
+
+
+def run_course(profile: str, hub_mode: str | None = None) -> int:
+    """Execute every chapter top to bottom; executed copies and timings go to runs/<profile>/."""
+    import papermill
+
+    out_dir = runs_dir() / profile
+    out_dir.mkdir(parents=True, exist_ok=True)
+    params = {"PROFILE": profile} | ({"HUB_MODE": hub_mode} if hub_mode else {})
+    timings, failed = {}, []
+    for notebook in course_notebooks():
+        target = out_dir / notebook.name
+        print(f"\n=== {notebook.name} (profile {profile}) ===", flush=True)
+        start = time.perf_counter()
+        try:
+            # cwd: the notebook's own folder, as when a learner opens it in Jupyter.
+            papermill.execute_notebook(notebook, target, parameters=params, cwd=str(NOTEBOOK_DIR),
+                                       progress_bar=True, start_timeout=120)
+        except Exception as error:  # papermill raises PapermillExecutionError with the cell's traceback
+            failed.append(notebook.name)
+            print(f"FAILED: {notebook.name}: {str(error).strip().splitlines()[-1]}\n"
+                  f"  open {target} to see the failing cell.", file=sys.stderr)
+        timings[notebook.name] = round(time.perf_counter() - start, 1)
+    (out_dir / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
+    print("\nWall time per chapter (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()))
+    print(f"Executed notebooks : {out_dir}")
+    print(f"Measured results   : {results_dir() / 'results.jsonl'}")
+    if failed:
+        print(f"{len(failed)} chapter(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip what must not be committed: outputs (but those of checked cells),
+    execution counts, and stray cell and notebook metadata."""
+    nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEPT_METADATA}
+    if "language_info" in nb.metadata:
+        nb.metadata["language_info"] = {"name": nb.metadata["language_info"].get("name", "python")}
+    for cell in nb.cells:
+        # Keep only tags (papermill's "parameters" tag lives there).
+        tags = cell.get("metadata", {}).get("tags")
+        cell.metadata = {"tags": tags} if tags else {}
+        if cell.cell_type != "code":
+            continue
+        if CHECK_MARKER in cell.source:
+            # The output stays: it is the test's expectation. nbval only compares cells that
+            # look run, so these keep an execution count (a constant, to keep diffs quiet).
+            cell.execution_count = 1
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output["execution_count"] = 1
+        else:
+            cell.execution_count = None
+            cell.outputs = []
+    return nb
+
+
+def copy_checked_outputs(notebook: Path, executed: Path) -> int:
+    """Store, as the test's expectation, what the checked cells printed in an executed copy.
+
+    Run a chapter (``make course`` or papermill), read its output, and if it is right,
+    copy it into the committed notebook with this; returns how many cells it updated.
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    ran = {cell.source: cell for cell in nbformat.read(executed, as_version=4).cells}
+    updated = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and CHECK_MARKER in cell.source and cell.source in ran:
+            cell.outputs = ran[cell.source].outputs
+            updated += 1
+    nbformat.write(clean_notebook(nb), notebook)
+    return updated
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.harness", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    course = sub.add_parser("course", help="execute every chapter (make course)")
+    course.add_argument("--profile", default="auto")
+    course.add_argument("--hub-mode", default=None, choices=["auto", "online", "offline"])
+    prep = sub.add_parser("prepare", help="parameterized copies of every chapter for nbval")
+    prep.add_argument("--profile", default="smoke")
+    prep.add_argument("--hub-mode", default=None, choices=["auto", "online", "offline"])
+    prep.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "smoke")
+    expect = sub.add_parser("expect", help="store checked cells' outputs from an executed copy")
+    expect.add_argument("notebook", type=Path)
+    expect.add_argument("executed", type=Path)
+    clean = sub.add_parser("clean", help="strip outputs and stray metadata before committing")
+    clean.add_argument("--check", action="store_true", help="only report notebooks that need cleaning")
+    clean.add_argument("paths", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "course":
+        profile = args.profile
+        if profile == "auto":  # the same rule as setup_chapter: gpu on CUDA, else cpu
+            from helpers.environment import pick_device, pick_profile
+            profile = pick_profile("auto", pick_device())
+        return run_course(profile, args.hub_mode)
+    if args.command == "prepare":
+        for path in prepare(args.profile, args.out, args.hub_mode):
+            print(f"prepared {path} (PROFILE={args.profile!r})")
+        return 0
+    if args.command == "expect":
+        print(f"{copy_checked_outputs(args.notebook, args.executed)} checked cell(s) updated in {args.notebook}")
+        return 0
+    dirty = []
+    for path in args.paths or course_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        before = nbformat.writes(nb)
+        after = nbformat.writes(clean_notebook(nb))
+        if before != after:
+            dirty.append(path)
+            if not args.check:
+                path.write_text(after + ("" if after.endswith("\n") else "\n"), encoding="utf-8")
+    verb = "need cleaning" if args.check else "cleaned"
+    print(f"{len(dirty)} notebook(s) {verb}" + (": " + ", ".join(map(str, dirty)) if dirty else ""))
+    return 1 if (args.check and dirty) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""Online first, offline when needed: the course's one resolver (every chapter).
+
+Every notebook names the real Hugging Face Hub model or dataset it teaches with
+(``distilbert-base-uncased-finetuned-sst-2-english``, ``stanfordnlp/imdb``, ...).
+When the Hub cannot be reached, ``resolve_model`` and ``load_reviews`` hand back
+the offline stand-in built by ``helpers.offline_kit`` instead, and print one
+banner that says what was asked, what is used instead, why, and how they differ.
+
+How the mode is decided (``decide_hub_mode``), first rule that applies wins:
+
+1. the notebook's ``HUB_MODE`` parameter, when it is ``"online"`` or ``"offline"``;
+2. the environment variable ``HF_HUB_OFFLINE=1`` (the Hugging Face convention);
+3. a quick reachability check: a TCP connection to huggingface.co with a 2 s time-out.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+HUB_HOST = "huggingface.co"
+HUB_MODES = ("auto", "online", "offline")
+
+# Hub id -> name of its stand-in in the offline kit (see helpers/offline_kit.py).
+MODEL_STAND_INS = {
+    "distilbert-base-uncased-finetuned-sst-2-english": "sentiment-minilm-rt",
+    "distilbert/distilbert-base-uncased-finetuned-sst-2-english": "sentiment-minilm-rt",
+    "distilbert-base-uncased": "minilm-l6-v2",
+    "distilbert/distilbert-base-uncased": "minilm-l6-v2",
+    "sentence-transformers/all-MiniLM-L6-v2": "minilm-l6-v2",
+    "HuggingFaceTB/SmolLM2-135M-Instruct": "smollm2-135m-instruct",
+}
+DATASET_STAND_INS = {
+    "imdb": "rotten-tomatoes",
+    "stanfordnlp/imdb": "rotten-tomatoes",
+}
+# Online, the IMDb dataset calls its held-out split "test"; the kit writes test.csv too.
+SPLITS = ("train", "test")
+
+
+def hub_reachable(timeout: float = 2.0) -> bool:
+    """True when a TCP connection to the Hub opens within ``timeout`` seconds.
+
+    A plain socket rather than an HTTP request: it fails in milliseconds where DNS
+    fails, and never waits longer than ``timeout`` on a network that drops packets.
+    """
+    try:
+        with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _env_says_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class HubMode:
+    """The decision: ``online`` or not, and the reason in words (shown in banners)."""
+
+    online: bool
+    reason: str
+
+    @property
+    def name(self) -> str:
+        return "online" if self.online else "offline"
+
+
+def decide_hub_mode(requested: str = "auto", check=hub_reachable) -> HubMode:
+    """Decide online/offline once per chapter (called by ``setup_chapter``).
+
+    ``check`` is the reachability test; tests pass a fake one.
+    """
+    requested = (requested or "auto").lower()
+    if requested not in HUB_MODES:
+        raise ValueError(f"HUB_MODE must be one of {HUB_MODES}, not {requested!r}.")
+    if requested == "offline":
+        return HubMode(False, "HUB_MODE = 'offline' in the parameters cell")
+    if requested == "online":
+        return HubMode(True, "HUB_MODE = 'online' in the parameters cell")
+    if _env_says_offline():
+        return HubMode(False, "the environment variable HF_HUB_OFFLINE=1 is set")
+    if check():
+        return HubMode(True, f"{HUB_HOST} is reachable")
+    return HubMode(False, f"{HUB_HOST} did not answer within 2 s (no internet, or a firewall)")
+
+
+# The mode in force for this Python process; ``setup_chapter`` sets it.
+_current: HubMode | None = None
+_banners_shown: set[str] = set()
+
+
+def set_hub_mode(mode: HubMode) -> None:
+    """Make ``mode`` the one the resolver uses (``setup_chapter`` calls this).
+
+    Offline, it also sets ``HF_HUB_OFFLINE=1`` so that transformers and datasets,
+    imported after this, never spend time trying the network.
+    """
+    global _current
+    _current = mode
+    _banners_shown.clear()
+    if not mode.online:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+
+
+def current_hub_mode() -> HubMode:
+    """The mode in force; decided on first use when no chapter set it."""
+    if _current is None:
+        set_hub_mode(decide_hub_mode())
+    return _current
+
+
+def _banner(asked: str, used: str, stand_in: str) -> None:
+    """Print, once per stand-in, what was asked, what is used, why and how they differ."""
+    if stand_in in _banners_shown:
+        return
+    _banners_shown.add(stand_in)
+    from helpers.offline_kit import ASSETS
+
+    differs = ASSETS[stand_in].differs
+    line = "=" * 78
+    print(
+        f"{line}\nOFFLINE STAND-IN\n"
+        f"  asked for : {asked}\n"
+        f"  using     : {stand_in}  ({used})\n"
+        f"  why       : {current_hub_mode().reason}\n"
+        f"  difference: {differs}\n"
+        f"  Results below come from the stand-in, not from {asked}.\n{line}"
+    )
+
+
+def resolve_model(hub_id: str) -> str:
+    """The name to pass to ``from_pretrained`` / ``pipeline(model=...)`` (every chapter).
+
+    Online: ``hub_id`` unchanged.  Offline: the folder of its offline-kit stand-in
+    (with a banner), or a clear error when the course has no stand-in for it.
+    """
+    if current_hub_mode().online:
+        return hub_id
+    if hub_id not in MODEL_STAND_INS:
+        raise LookupError(
+            f"The Hugging Face Hub is not reachable ({current_hub_mode().reason}) and the "
+            f"course has no offline stand-in for {hub_id!r}. Offline, these models work: "
+            f"{', '.join(sorted(MODEL_STAND_INS))}. Or connect to the internet and set "
+            f"HUB_MODE = 'online'."
+        )
+    from helpers.offline_kit import asset_path
+
+    stand_in = MODEL_STAND_INS[hub_id]
+    folder = asset_path(stand_in)
+    _banner(hub_id, str(folder.relative_to(folder.parent.parent)), stand_in)
+    return str(folder)
+
+
+def load_reviews(dataset_id: str = "stanfordnlp/imdb", split: str = "test", n: int | None = None,
+                 seed: int = 0):
+    """Movie reviews for the course's sentiment task: a ``datasets.Dataset`` with
+    columns ``text`` and ``label`` (0 negative, 1 positive); chapters 2, 3 and 5.
+
+    ``n`` draws a random (seeded, so repeatable) subset: IMDb's splits are sorted
+    by label, so the first ``n`` rows would all be negative.
+    Offline, the Rotten Tomatoes reviews of the kit stand in (split by movie).
+    """
+    from datasets import load_dataset
+
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}.")
+    if current_hub_mode().online:
+        data = load_dataset(dataset_id, split=split)
+    else:
+        if dataset_id not in DATASET_STAND_INS:
+            raise LookupError(
+                f"No offline stand-in for the dataset {dataset_id!r}; offline, use one of "
+                f"{', '.join(sorted(DATASET_STAND_INS))}."
+            )
+        from helpers.offline_kit import asset_path
+
+        stand_in = DATASET_STAND_INS[dataset_id]
+        folder = asset_path(stand_in)
+        _banner(dataset_id, f"{stand_in}/{split}.csv", stand_in)
+        data = load_dataset("csv", data_files=str(folder / f"{split}.csv"), split="train")
+    data = data.select_columns(["text", "label"])
+    if n is not None and n < len(data):
+        data = data.shuffle(seed=seed).select(range(n))
+    return data
+
+
+def load_metric(name: str):
+    """``evaluate.load(name)`` online; the course's own copy of the metric offline.
+
+    ``evaluate.load("accuracy")`` fetches the metric's code from the Hub, so the
+    course ships small equivalents in ``helpers/metrics/<name>/`` (chapters 2, 3, 5).
+    """
+    import evaluate
+    from pathlib import Path
+
+    local = Path(__file__).parent / "metrics" / name
+    if current_hub_mode().online:
+        return evaluate.load(name)
+    if not local.is_dir():
+        raise LookupError(f"No offline copy of the metric {name!r}; the course has: "
+                          f"{', '.join(p.name for p in local.parent.iterdir() if p.is_dir())}.")
+    return evaluate.load(str(local))

@@ -1,0 +1,37 @@
+"""Where the course keeps things on disk (used by every chapter).
+
+Three folders, all git-ignored, each movable with an environment variable so a
+teacher can point a whole class at a shared copy:
+
+- the offline asset kit   (``COURSE_KIT_DIR``,     default ``<repo>/offline-kit``)
+- the chapters' results   (``COURSE_RESULTS_DIR``, default ``<repo>/results``)
+- executed notebook copies (``COURSE_RUNS_DIR``,   default ``<repo>/runs``)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# helpers/ lives at the top of the repository, so its parent is the repo root.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _folder(env_var: str, default_name: str) -> Path:
+    value = os.environ.get(env_var)
+    return Path(value).expanduser().resolve() if value else REPO_ROOT / default_name
+
+
+def kit_dir() -> Path:
+    """The offline asset kit's folder (see ``helpers.offline_kit``)."""
+    return _folder("COURSE_KIT_DIR", "offline-kit")
+
+
+def results_dir() -> Path:
+    """Where chapters record measured results for Chapter 5 (see ``helpers.results``)."""
+    return _folder("COURSE_RESULTS_DIR", "results")
+
+
+def runs_dir() -> Path:
+    """Where ``make course`` writes executed copies of the notebooks."""
+    return _folder("COURSE_RUNS_DIR", "runs")

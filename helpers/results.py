@@ -1,0 +1,84 @@
+"""Chapters record what they measured here; Chapter 5 reads it back to compare approaches.
+
+One JSON object per line in ``results/results.jsonl`` (git-ignored; ``COURSE_RESULTS_DIR``
+moves it). A record says what was run (chapter, approach, task, data, model), where
+(profile, device, hub mode) and what came out (accuracy, latency, cost, time).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timezone
+
+from helpers.paths import results_dir
+
+REQUIRED = ("chapter", "approach", "task", "data", "model", "profile", "device")
+MEASURES = ("accuracy", "n_examples", "latency_ms", "cost_usd", "train_seconds", "total_seconds")
+
+
+def results_file():
+    return results_dir() / "results.jsonl"
+
+
+def record_result(chapter: str, approach: str, task: str, data: str, model: str, profile: str,
+                  device: str, accuracy: float | None = None, n_examples: int | None = None,
+                  latency_ms: float | None = None, cost_usd: float | None = None,
+                  train_seconds: float | None = None, total_seconds: float | None = None,
+                  **extra) -> dict:
+    """Append one measured result and return it (chapters 1-4 record, Chapter 5 reads).
+
+    ``latency_ms`` is per example; ``cost_usd`` what the run cost in money (0 for free
+    local inference); ``extra`` holds anything else worth keeping (e.g. hub mode, F1).
+    """
+    record = dict(chapter=chapter, approach=approach, task=task, data=data, model=model,
+                  profile=profile, device=device, accuracy=accuracy, n_examples=n_examples,
+                  latency_ms=latency_ms, cost_usd=cost_usd, train_seconds=train_seconds,
+                  total_seconds=total_seconds, **extra)
+    for name in REQUIRED:
+        if not record[name]:
+            raise ValueError(f"record_result needs a non-empty {name!r}.")
+    if accuracy is not None and not 0.0 <= accuracy <= 1.0:
+        raise ValueError(f"accuracy is a fraction between 0 and 1, got {accuracy}.")
+    for name in MEASURES:
+        value = record[name]
+        if value is not None and (not isinstance(value, (int, float)) or math.isnan(value)):
+            raise ValueError(f"{name} must be a number, got {value!r}.")
+    record["recorded_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    path = results_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
+    return record
+
+
+def load_results(latest_only: bool = True) -> list[dict]:
+    """Every recorded result; with ``latest_only`` the newest per (chapter, approach, profile)."""
+    path = results_file()
+    if not path.exists():
+        return []
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not latest_only:
+        return records
+    latest = {}
+    for record in records:  # the file is in time order, so later lines win
+        latest[(record["chapter"], record["approach"], record["profile"])] = record
+    return list(latest.values())
+
+
+def accuracy_interval(correct: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for an accuracy of ``correct``/``n`` (chapters 2, 3, 5).
+
+    On a few hundred examples an accuracy is only known to a few points; the
+    interval says how many. Wilson's interval stays inside [0, 1] and behaves
+    well near 0 and 1, unlike the textbook ``p +/- 1.96 * sqrt(p(1-p)/n)``.
+    """
+    from statistics import NormalDist
+
+    if n <= 0 or not 0 <= correct <= n:
+        raise ValueError(f"need 0 <= correct <= n and n > 0, got correct={correct}, n={n}.")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half_width = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half_width), min(1.0, centre + half_width)

@@ -1,0 +1,126 @@
+"""The resolver's decisions: online/offline, which stand-in, and what it tells the learner."""
+
+import os
+
+import pytest
+
+import helpers.hub as hub
+from helpers.hub import HubMode, decide_hub_mode
+
+
+def never_called():
+    raise AssertionError("the reachability check should not run here")
+
+
+def test_parameter_forces_offline_without_checking_the_network():
+    mode = decide_hub_mode("offline", check=never_called)
+    assert not mode.online and "HUB_MODE" in mode.reason
+
+
+def test_parameter_forces_online_even_with_hf_hub_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert decide_hub_mode("online", check=never_called).online
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES"])
+def test_hf_hub_offline_is_respected_without_checking(monkeypatch, value):
+    monkeypatch.setenv("HF_HUB_OFFLINE", value)
+    mode = decide_hub_mode("auto", check=never_called)
+    assert not mode.online and "HF_HUB_OFFLINE" in mode.reason
+
+
+def test_auto_follows_the_reachability_check(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    assert decide_hub_mode("auto", check=lambda: True).online
+    mode = decide_hub_mode("auto", check=lambda: False)
+    assert not mode.online and "did not answer" in mode.reason
+
+
+def test_unknown_mode_names_the_valid_ones():
+    with pytest.raises(ValueError, match="online"):
+        decide_hub_mode("sometimes")
+
+
+def test_reachability_check_fails_fast_for_an_unresolvable_host(monkeypatch):
+    monkeypatch.setattr(hub, "HUB_HOST", "no-such-host.invalid")
+    assert hub.hub_reachable(timeout=1.0) is False
+
+
+def test_offline_mode_sets_hf_hub_offline(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hub.set_hub_mode(HubMode(False, "test"))
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_online_the_hub_id_is_used_unchanged():
+    hub.set_hub_mode(HubMode(True, "test"))
+    assert hub.resolve_model("distilbert-base-uncased") == "distilbert-base-uncased"
+    assert hub.resolve_model("any/model-the-course-does-not-know") == "any/model-the-course-does-not-know"
+
+
+def test_offline_maps_to_the_stand_in_and_prints_one_banner(monkeypatch, tmp_path, capsys):
+    import helpers.offline_kit as kit
+
+    folder = tmp_path / "offline-kit" / "sentiment-minilm-rt"
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(kit, "asset_path", lambda name: tmp_path / "offline-kit" / name)
+    hub.set_hub_mode(HubMode(False, "HF_HUB_OFFLINE=1 is set"))
+
+    first = hub.resolve_model("distilbert-base-uncased-finetuned-sst-2-english")
+    second = hub.resolve_model("distilbert/distilbert-base-uncased-finetuned-sst-2-english")
+    assert first == second == str(folder)
+    banner = capsys.readouterr().out
+    assert banner.count("OFFLINE STAND-IN") == 1  # once per stand-in, not per call
+    for expected in ("distilbert-base-uncased-finetuned-sst-2-english", "sentiment-minilm-rt",
+                     "HF_HUB_OFFLINE=1 is set", kit.ASSETS["sentiment-minilm-rt"].differs[:40]):
+        assert expected in banner
+    assert str(tmp_path) not in banner  # no machine-specific paths in notebook outputs
+
+
+def test_offline_unknown_model_says_what_works_and_how_to_go_online():
+    hub.set_hub_mode(HubMode(False, "test"))
+    with pytest.raises(LookupError) as error:
+        hub.resolve_model("bert-large-cased")
+    message = str(error.value)
+    assert "bert-large-cased" in message and "distilbert-base-uncased" in message
+    assert "HUB_MODE = 'online'" in message
+
+
+def test_every_stand_in_is_an_asset_of_the_kit():
+    from helpers.offline_kit import ASSETS
+
+    for stand_in in {**hub.MODEL_STAND_INS, **hub.DATASET_STAND_INS}.values():
+        assert stand_in in ASSETS, stand_in
+
+
+def test_offline_reviews_come_from_the_kit_csv_with_text_and_label(monkeypatch, tmp_path, capsys):
+    import helpers.offline_kit as kit
+
+    folder = tmp_path / "rotten-tomatoes"
+    folder.mkdir()
+    rows = ["text,label,movie"] + [f"review number {i},{i % 2},movie {i}" for i in range(20)]
+    (folder / "test.csv").write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr(kit, "asset_path", lambda name: tmp_path / name)
+    hub.set_hub_mode(HubMode(False, "test"))
+
+    data = hub.load_reviews("stanfordnlp/imdb", split="test", n=8, seed=1)
+    assert data.column_names == ["text", "label"]
+    assert len(data) == 8 and set(data["label"]) <= {0, 1}
+    again = hub.load_reviews("stanfordnlp/imdb", split="test", n=8, seed=1)
+    assert data["text"] == again["text"]  # a seeded subset repeats
+    assert "rotten-tomatoes" in capsys.readouterr().out
+
+
+def test_offline_metrics_are_the_local_modules_and_compute_correctly():
+    hub.set_hub_mode(HubMode(False, "test"))
+    predictions, references = [1, 0, 1, 1, 0], [1, 1, 1, 0, 0]
+    assert hub.load_metric("accuracy").compute(predictions=predictions, references=references) == {"accuracy": 0.6}
+    # precision 2/3, recall 2/3 -> F1 2/3
+    f1 = hub.load_metric("f1").compute(predictions=predictions, references=references)["f1"]
+    assert f1 == pytest.approx(2 / 3)
+
+
+def test_offline_unknown_metric_lists_the_available_ones():
+    hub.set_hub_mode(HubMode(False, "test"))
+    with pytest.raises(LookupError, match="accuracy"):
+        hub.load_metric("bleu")

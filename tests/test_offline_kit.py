@@ -1,0 +1,182 @@
+"""Tests for helpers.offline_kit: fast ones use a fake tiny asset, one checks the real kit if built."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+
+import pytest
+
+from helpers import offline_kit
+from helpers.offline_kit import AssetSpec, Wheel
+from helpers.paths import kit_dir
+
+REAL_KIT = kit_dir()  # read before any test moves COURSE_KIT_DIR
+
+
+@pytest.fixture
+def kit(tmp_path, monkeypatch):
+    """An empty kit in tmp_path with a fake asset 'tiny' that counts how often it is built."""
+    monkeypatch.setenv("COURSE_KIT_DIR", str(tmp_path / "kit"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    calls = []
+
+    def build_tiny(out):
+        calls.append(out)
+        (out / "weights.bin").write_bytes(b"tiny weights")
+        return {"answer": 42}
+
+    fake_wheel = Wheel("tiny-pkg", "1.0", "0" * 64)
+    monkeypatch.setitem(offline_kit.ASSETS, "tiny", AssetSpec(
+        stands_in_for="org/tiny-model", sources=(fake_wheel,), license="MIT",
+        differs="much smaller", builder=build_tiny))
+    return calls
+
+
+def test_build_writes_readable_manifest(kit):
+    manifest = offline_kit.build(["tiny"])
+    entry = offline_kit.read_manifest()["assets"]["tiny"]
+    assert entry == manifest["assets"]["tiny"]
+    assert entry["stands_in_for"] == "org/tiny-model" and entry["facts"] == {"answer": 42}
+    assert entry["files"]["weights.bin"]["sha256"] == hashlib.sha256(b"tiny weights").hexdigest()
+    assert entry["sources"][0]["url"] == "https://pypi.org/project/tiny-pkg/1.0/"
+    json.loads((kit_dir() / "manifest.json").read_text(encoding="utf-8"))
+    markdown = (kit_dir() / "MANIFEST.md").read_text(encoding="utf-8")
+    assert "| `tiny` | `org/tiny-model` |" in markdown and "much smaller" in markdown
+    assert offline_kit.asset_path("tiny") == kit_dir() / "tiny"
+
+
+def test_build_leaves_hf_hub_offline_as_it_was(kit, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE")  # the resolver reads it: build() must not leave it set
+    offline_kit.build(["tiny"])
+    assert "HF_HUB_OFFLINE" not in os.environ
+
+
+def test_second_build_reuses_and_force_rebuilds(kit):
+    offline_kit.build(["tiny"])
+    offline_kit.build(["tiny"])
+    assert len(kit) == 1
+    offline_kit.build(["tiny"], force=True)
+    assert len(kit) == 2
+    assert (offline_kit.asset_path("tiny") / "weights.bin").exists()
+
+
+def test_interrupted_build_leaves_no_asset(kit, monkeypatch):
+    def broken(out):
+        (out / "half.bin").write_bytes(b"half")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setitem(offline_kit.ASSETS, "broken", AssetSpec(
+        stands_in_for="org/broken", sources=(), license="MIT", differs="-", builder=broken))
+    with pytest.raises(RuntimeError, match="power cut"):
+        offline_kit.build(["broken"])
+    assert list(kit_dir().glob("*broken*")) == []
+    assert "broken" not in offline_kit.read_manifest()["assets"]
+    with pytest.raises(FileNotFoundError):
+        offline_kit.asset_path("broken")
+
+
+def test_dependencies_are_built_first(kit, monkeypatch):
+    order = []
+
+    def needs_tiny(out):
+        order.append("child")
+        assert offline_kit.asset_path("tiny").exists()
+        return {}
+
+    monkeypatch.setitem(offline_kit.ASSETS, "child", AssetSpec(
+        stands_in_for="org/child", sources=(), license="MIT", differs="-",
+        builder=needs_tiny, deps=("tiny",)))
+    offline_kit.build(["child"])
+    assert len(kit) == 1 and order == ["child"]
+
+
+def test_missing_asset_message_says_how_to_build(kit):
+    with pytest.raises(offline_kit.AssetMissingError) as error:
+        offline_kit.asset_path("tiny")
+    assert isinstance(error.value, FileNotFoundError)
+    assert "make kit" in str(error.value) and "python -m helpers.offline_kit build" in str(error.value)
+    assert "COURSE_KIT_DIR" in str(error.value)
+
+
+def test_verify_sha256_rejects_a_wrong_file(tmp_path):
+    path = tmp_path / "some.whl"
+    path.write_bytes(b"the real bytes")
+    offline_kit.verify_sha256(path, hashlib.sha256(b"the real bytes").hexdigest())
+    with pytest.raises(offline_kit.ChecksumError):
+        offline_kit.verify_sha256(path, hashlib.sha256(b"other bytes").hexdigest())
+
+
+def test_failed_download_explains_what_to_do(kit, monkeypatch):
+    def pip_fails(command, **kwargs):
+        return subprocess.CompletedProcess(command, 1, "", "ERROR: No matching distribution found")
+
+    monkeypatch.setattr(offline_kit.subprocess, "run", pip_fails)
+    with pytest.raises(offline_kit.KitError) as error:
+        offline_kit.download_wheel(Wheel("no-such-pkg", "1.0", "0" * 64))
+    assert "package registry" in str(error.value) and "COURSE_KIT_DIR" in str(error.value)
+
+
+def test_cli_reports_failure_with_nonzero_exit(kit, monkeypatch, capsys):
+    def fails(out):
+        raise offline_kit.KitError("no package registry reachable")
+
+    monkeypatch.setitem(offline_kit.ASSETS, "tiny", AssetSpec(
+        stands_in_for="org/tiny-model", sources=(), license="MIT", differs="-", builder=fails))
+    assert offline_kit.main(["build", "tiny"]) == 1
+    assert "no package registry reachable" in capsys.readouterr().err
+
+
+def test_cli_if_offline_skips_when_hub_is_reachable(kit, monkeypatch, capsys):
+    monkeypatch.setattr("helpers.hub.hub_reachable", lambda timeout=2.0: True)
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    assert offline_kit.main(["build", "--if-offline", "tiny"]) == 0
+    assert kit == [] and "reachable" in capsys.readouterr().out
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # offline asked for: build even with the Hub up
+    assert offline_kit.main(["build", "--if-offline", "tiny"]) == 0
+    assert len(kit) == 1
+
+
+def test_cli_status_lists_assets(kit, capsys):
+    offline_kit.build(["tiny"])
+    assert offline_kit.main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert str(kit_dir()) in out and "tiny" in out and "sentiment-minilm-rt" in out
+
+
+def test_rotten_tomatoes_split_keeps_movies_apart():
+    rows = ["category,text,movie_name,has_plot_and_reviews",
+            "plot,A synopsis that must be dropped.,film_0,True"]
+    for movie in range(30):
+        rows.append(f"fresh,Loved film {movie}.,film_{movie},True")
+        rows.append(f"rotten,\"Hated it, film {movie}.\",film_{movie},True")
+    rows.append("fresh,Loved film 0.,film_1,True")  # an exact duplicate sentence is dropped
+    train, test = offline_kit.split_rotten_tomatoes("\n".join(rows) + "\n")
+    assert len(train) + len(test) == 60 and train and test
+    assert {r["movie"] for r in train}.isdisjoint({r["movie"] for r in test})
+    assert {r["label"] for r in train + test} == {0, 1}
+    assert all("synopsis" not in r["text"] for r in train + test)
+    assert {"text": "Hated it, film 3.", "label": 0, "movie": "film_3"} in train + test
+    assert offline_kit.split_rotten_tomatoes("\n".join(rows) + "\n") == (train, test)  # deterministic
+
+
+REAL_MANIFEST = REAL_KIT / "manifest.json"
+
+
+@pytest.mark.kit
+@pytest.mark.skipif(not REAL_MANIFEST.exists(), reason="real offline kit not built (make kit)")
+def test_real_kit_files_match_manifest():
+    manifest = json.loads(REAL_MANIFEST.read_text(encoding="utf-8"))
+    for name in offline_kit.ASSETS:
+        entry = manifest["assets"].get(name)
+        if entry is None:
+            continue  # a partial kit is allowed; check what is there
+        for relative, info in entry["files"].items():
+            path = REAL_KIT / name / relative
+            assert path.is_file(), path
+            assert path.stat().st_size == info["bytes"], path
+            assert offline_kit.sha256_of(path) == info["sha256"], path
+    if "sentiment-minilm-rt" in manifest["assets"]:
+        assert manifest["assets"]["sentiment-minilm-rt"]["facts"]["test_accuracy"] > 0.7
