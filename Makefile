@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
@@ -23,6 +23,8 @@ help:
 	@echo "make lab              JupyterLab on the notebooks"
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
+	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
+	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=smoke|cpu|gpu); torchrun-ready"
 	@echo "make links            rewrite README buttons and notebooks after changing helpers/links.py"
 	@echo "make clean            remove executed notebooks, results and test copies (keeps .venv and the kit)"
 
@@ -70,3 +72,12 @@ clean:
 # After changing the course's address in helpers/links.py: rewrite README buttons and notebooks.
 links: setup
 	$(PY) -m helpers.links
+
+# Chapter 4: the helpers training loop's overhead, measured against a minimal loop (prints figures).
+bench: kit-if-offline
+	$(PY) benchmarks/bench_gpt_loop.py
+
+# Chapter 4's model and loop as a script; on several GPUs:
+#   .venv/bin/torchrun --standalone --nproc_per_node=NGPUS scripts/train_gpt.py --profile gpu
+train-gpt: setup
+	$(PY) scripts/train_gpt.py --profile $(if $(filter auto,$(PROFILE)),cpu,$(PROFILE))

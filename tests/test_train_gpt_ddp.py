@@ -1,0 +1,70 @@
+"""scripts/train_gpt.py under torchrun: 2 CPU processes (gloo) train the same model as 1 process.
+
+With the same global batch (1 process x 8 windows, or 2 processes x 4 of the same 8 windows),
+DistributedDataParallel's averaged gradient is the one-process gradient, so after a few steps
+the weights must agree to float32 round-off. Training moves them about a thousand times further
+than that tolerance, so a wrong data split, a missing gradient sync or a wrong averaging fails.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "train_gpt.py"
+TINY = ["--profile", "smoke", "--device", "cpu", "--n_layer", "2", "--n_head", "2", "--n_embd", "32", "--block_size", "16",
+        "--max_steps", "20", "--warmup_steps", "2", "--lr", "3e-3", "--eval_every", "10",
+        "--eval_batches", "2", "--quiet"]
+
+
+def load(out: Path) -> tuple[dict, dict]:
+    result = json.loads((out / "result.json").read_text())
+    weights = torch.load(out / "checkpoint.pt", map_location="cpu", weights_only=False)["model"]
+    return result, weights
+
+
+def run_one_process(tmp_path: Path) -> tuple[dict, dict]:
+    """The reference: plain ``main()`` in this process (no torchrun), the whole batch of 8."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    import train_gpt
+
+    threads = torch.get_num_threads()
+    try:
+        train_gpt.main([*TINY, "--batch_size", "8", "--threads", "1", "--out_dir", str(tmp_path / "np1")])
+    finally:
+        torch.set_num_threads(threads)
+        sys.path.remove(str(SCRIPT.parent))
+    return load(tmp_path / "np1")
+
+
+def run_two_processes(tmp_path: Path) -> tuple[dict, dict]:
+    """torchrun, 2 processes on this machine, gloo, each 4 of the same 8 windows."""
+    out = tmp_path / "np2"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+               str(SCRIPT), *TINY, "--batch_size", "4", "--threads", "1", "--out_dir", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    return load(out)
+
+
+def test_two_gloo_processes_train_the_same_model_as_one(tmp_path):
+    two, weights_two = run_two_processes(tmp_path)
+    one, weights_one = run_one_process(tmp_path)
+    assert (one["world_size"], two["world_size"]) == (1, 2)
+    assert one["tokens"] == two["tokens"]  # the same global batch, hence the same data
+
+    from helpers.gpt import GPT, GPTConfig
+    torch.manual_seed(0)  # the script's seed: the weights both runs started from
+    start = GPT(GPTConfig(vocab_size=84, block_size=16, n_layer=2, n_head=2, n_embd=32)).state_dict()
+    assert start.keys() == weights_one.keys() == weights_two.keys()
+
+    moved = max((weights_one[k] - start[k]).abs().max().item() for k in start)
+    apart = max((weights_one[k] - weights_two[k]).abs().max().item() for k in start)
+    assert moved > 1e-2, f"training barely changed the weights ({moved:.1e}): the check would mean nothing"
+    assert apart < 1e-5, f"1 and 2 processes ended {apart:.1e} apart (training moved weights {moved:.1e})"
+    assert two["val_loss"] == pytest.approx(one["val_loss"], abs=1e-4)
+    assert [e["step"] for e in two["evals"]] == [10, 20]
+    assert one["val_loss"] < one["evals"][0]["val_loss"] < 4.43  # it learned: below ln(84), and falling
