@@ -18,6 +18,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from helpers.paths import folder_bytes  # noqa: F401  (Chapter 3 imports it from here)
+
 LABELS = {0: "NEGATIVE", 1: "POSITIVE"}  # the same names as the SST-2 DistilBERT of Chapter 2
 
 # What different encoders call the query and value projections of their attention layers.
@@ -57,11 +59,6 @@ def training_state_bytes(model) -> int:
     size and sequence length); this is the part LoRA shrinks."""
     trainable, total = count_parameters(model)
     return 4 * total + (4 + 8) * trainable
-
-
-def folder_bytes(folder) -> int:
-    """Size of a saved model or adapter folder on disk."""
-    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
 
 
 def lora_target_modules(model) -> list[str]:

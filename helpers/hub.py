@@ -39,17 +39,23 @@ DATASET_STAND_INS = {
 SPLITS = ("train", "test")
 
 
-def hub_reachable(timeout: float = 2.0) -> bool:
-    """True when a TCP connection to the Hub opens within ``timeout`` seconds.
+def host_reachable(host: str, timeout: float = 2.0) -> bool:
+    """True when a TCP connection to ``host``:443 opens within ``timeout`` seconds
+    (the Hub here; api.openai.com in Chapter 1).
 
     A plain socket rather than an HTTP request: it fails in milliseconds where DNS
     fails, and never waits longer than ``timeout`` on a network that drops packets.
     """
     try:
-        with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+        with socket.create_connection((host, 443), timeout=timeout):
             return True
     except OSError:
         return False
+
+
+def hub_reachable(timeout: float = 2.0) -> bool:
+    """True when the Hugging Face Hub answers within ``timeout`` seconds."""
+    return host_reachable(HUB_HOST, timeout)
 
 
 def _env_says_offline() -> bool:

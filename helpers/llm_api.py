@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import sys
 import time
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from typing import Any, Callable, Iterable
 
 import httpx2
 
+from helpers.hub import host_reachable
 from helpers.paths import REPO_ROOT, results_dir
 
 OPENAI_HOST = "api.openai.com"
@@ -227,11 +227,7 @@ def _openai_error(status: int, message: str, code: str, request: httpx2.Request)
 
 def openai_reachable(timeout: float = 2.0) -> bool:
     """True when a TCP connection to api.openai.com opens within ``timeout`` seconds."""
-    try:
-        with socket.create_connection((OPENAI_HOST, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+    return host_reachable(OPENAI_HOST, timeout)
 
 
 @dataclass

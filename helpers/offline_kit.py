@@ -46,7 +46,7 @@ from typing import Callable
 
 from tqdm.auto import tqdm
 
-from helpers.paths import kit_dir
+from helpers.paths import folder_bytes, kit_dir
 
 SEED = 42  # one seed for the data split sample and the fine-tuning, so rebuilds are repeatable
 HOW_TO_BUILD = ("build it with `make kit` (or `python -m helpers.offline_kit build`); or copy a kit "
@@ -563,10 +563,6 @@ def build(names: list[str] | None = None, force: bool = False) -> dict:
             os.environ["HF_HUB_OFFLINE"] = previous
 
 
-def _folder_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
-
-
 def print_status() -> None:
     """The kit at a glance: which assets are built, their sizes, where the kit lives."""
     manifest, kit = read_manifest(), kit_dir()
@@ -574,10 +570,10 @@ def print_status() -> None:
     print(f"{'asset':<24}{'built':<8}{'size':>10}  stands in for")
     for name, spec in ASSETS.items():
         built = _is_built(name, manifest)
-        size = f"{_folder_bytes(kit / name) / 1e6:.1f} MB" if built else "-"
+        size = f"{folder_bytes(kit / name) / 1e6:.1f} MB" if built else "-"
         print(f"{name:<24}{'yes' if built else 'no':<8}{size:>10}  {spec.stands_in_for}")
-    print(f"downloads cache: {_folder_bytes(kit / 'downloads') / 1e6:.1f} MB; "
-          f"total: {_folder_bytes(kit) / 1e6:.1f} MB")
+    print(f"downloads cache: {folder_bytes(kit / 'downloads') / 1e6:.1f} MB; "
+          f"total: {folder_bytes(kit) / 1e6:.1f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,3 +35,10 @@ def results_dir() -> Path:
 def runs_dir() -> Path:
     """Where ``make course`` writes executed copies of the notebooks."""
     return _folder("COURSE_RUNS_DIR", "runs")
+
+
+def folder_bytes(folder) -> int:
+    """Size on disk of everything under ``folder``, 0 when it does not exist (the kit's
+    status table; Chapter 3's saved model vs LoRA adapter)."""
+    folder = Path(folder)
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
