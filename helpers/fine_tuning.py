@@ -147,15 +147,30 @@ def classify(model_or_pipeline, dataset, batch_size: int = 32, device=None, max_
 
 def quick_fine_tune(model_name: str, train_dataset, output_dir, *, eval_dataset=None, epochs: float = 1,
                     learning_rate: float = 5e-5, batch_size: int = 16, max_length: int = 256,
-                    seed: int = 0, device: str = "cpu", progress: bool = True) -> dict:
+                    lora_rank: int | None = None, seed: int = 0, device: str = "cpu",
+                    progress: bool = True) -> dict:
     """Chapter 3's recipe in one call (for Chapter 5): fine-tune ``model_name`` on
     ``train_dataset`` (columns text, label), save model and tokenizer in ``output_dir``
-    (pass that folder to ``classify`` or ``pipeline``), return timings and the log."""
+    (pass that folder to ``classify`` or ``pipeline``), return timings and the log.
+
+    ``lora_rank``: train LoRA adapters of that rank (and the new head) instead of every
+    weight, as in Chapter 3's section 9; the adapters are merged before saving, so the
+    folder holds an ordinary model either way.
+    """
     import torch
     from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments
 
+    torch.manual_seed(seed)  # the new head's random start
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     model = load_classifier(model_name)
+    trainable, total = count_parameters(model)
+    if lora_rank:
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        config = LoraConfig(task_type=TaskType.SEQ_CLS, r=lora_rank, lora_alpha=2 * lora_rank, lora_dropout=0.1,
+                            target_modules=lora_target_modules(model), modules_to_save=new_head_modules(model))
+        model = get_peft_model(model, config)
+        trainable, total = count_parameters(model)
     train_tokens = tokenize_reviews(train_dataset, tokenizer, max_length)
     eval_tokens = tokenize_reviews(eval_dataset, tokenizer, max_length) if eval_dataset is not None else None
     on_gpu = device == "cuda"
@@ -169,9 +184,16 @@ def quick_fine_tune(model_name: str, train_dataset, output_dir, *, eval_dataset=
         fp16=on_gpu and not torch.cuda.is_bf16_supported(), dataloader_pin_memory=on_gpu)
     trainer = Trainer(model=model, args=args, train_dataset=train_tokens, eval_dataset=eval_tokens,
                       data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer)
+    if not progress:  # with its progress bar off, Trainer prints every log line instead; keep it quiet
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start
-    trainer.save_model(str(output_dir))  # also saves the tokenizer (processing_class)
+    if lora_rank:
+        model = model.merge_and_unload()  # fold B·A into W: an ordinary model, as fast as a full fine-tune
+    model.save_pretrained(str(output_dir))
+    tokenizer.save_pretrained(str(output_dir))
     return {"folder": str(output_dir), "train_seconds": seconds, "log": trainer.state.log_history,
-            "steps": trainer.state.global_step}
+            "steps": trainer.state.global_step, "trainable_parameters": trainable, "parameters": total}

@@ -51,15 +51,20 @@ def prepare(profile: str, out_dir: Path, hub_mode: str | None = None) -> list[Pa
     return written
 
 
-def run_course(profile: str, hub_mode: str | None = None) -> int:
-    """Execute every chapter top to bottom; executed copies and timings go to runs/<profile>/."""
+def run_course(profile: str, hub_mode: str | None = None, only: str | None = None) -> int:
+    """Execute every chapter (or those whose file name starts with ``only``, e.g. "05") top to
+    bottom; executed copies and timings go to runs/<profile>/."""
     import papermill
 
     out_dir = runs_dir() / profile
     out_dir.mkdir(parents=True, exist_ok=True)
     params = {"PROFILE": profile} | ({"HUB_MODE": hub_mode} if hub_mode else {})
     timings, failed = {}, []
-    for notebook in course_notebooks():
+    notebooks = [nb for nb in course_notebooks() if only is None or nb.name.startswith(only)]
+    if not notebooks:
+        print(f"No chapter's file name starts with {only!r}.", file=sys.stderr)
+        return 1
+    for notebook in notebooks:
         target = out_dir / notebook.name
         print(f"\n=== {notebook.name} (profile {profile}) ===", flush=True)
         start = time.perf_counter()
@@ -72,7 +77,9 @@ def run_course(profile: str, hub_mode: str | None = None) -> int:
             print(f"FAILED: {notebook.name}: {str(error).strip().splitlines()[-1]}\n"
                   f"  open {target} to see the failing cell.", file=sys.stderr)
         timings[notebook.name] = round(time.perf_counter() - start, 1)
-    (out_dir / "timings.json").write_text(json.dumps(timings, indent=2) + "\n")
+    timings_file = out_dir / "timings.json"  # merged, so running one chapter keeps the others' times
+    previous = json.loads(timings_file.read_text()) if timings_file.exists() else {}
+    timings_file.write_text(json.dumps(previous | timings, indent=2) + "\n")
     print("\nWall time per chapter (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()))
     print(f"Executed notebooks : {out_dir}")
     print(f"Measured results   : {results_dir() / 'results.jsonl'}")
@@ -130,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     course = sub.add_parser("course", help="execute every chapter (make course)")
     course.add_argument("--profile", default="auto")
     course.add_argument("--hub-mode", default=None, choices=["auto", "online", "offline"])
+    course.add_argument("--only", default=None, help='run only the chapters whose file name starts with this, e.g. "05"')
     prep = sub.add_parser("prepare", help="parameterized copies of every chapter for nbval")
     prep.add_argument("--profile", default="smoke")
     prep.add_argument("--hub-mode", default=None, choices=["auto", "online", "offline"])
@@ -147,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         if profile == "auto":  # the same rule as setup_chapter: gpu on CUDA, else cpu
             from helpers.environment import pick_device, pick_profile
             profile = pick_profile("auto", pick_device())
-        return run_course(profile, args.hub_mode)
+        return run_course(profile, args.hub_mode, args.only)
     if args.command == "prepare":
         for path in prepare(args.profile, args.out, args.hub_mode):
             print(f"prepared {path} (PROFILE={args.profile!r})")

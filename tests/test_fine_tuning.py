@@ -129,3 +129,16 @@ def test_quick_fine_tune_saves_a_folder_that_classify_reads(tiny_model_dir, tmp_
     assert scored["correct"] == sum(p == t for p, t in zip(scored["predicted"], scored["truth"]))
     assert scored["accuracy"] == pytest.approx(scored["correct"] / 24)
     assert all(0.5 <= c <= 1 for c in scored["confidence"])  # the winning label's probability, of two
+
+
+def test_quick_fine_tune_with_lora_trains_few_weights_and_saves_an_ordinary_model(tiny_model_dir, tmp_path):
+    full = quick_fine_tune(str(tiny_model_dir), toy_reviews(64), tmp_path / "full", epochs=1, learning_rate=1e-3,
+                           batch_size=16, max_length=16, progress=False)
+    lora = quick_fine_tune(str(tiny_model_dir), toy_reviews(64), tmp_path / "lora", epochs=1, learning_rate=1e-2,
+                           batch_size=16, max_length=16, lora_rank=2, progress=False)
+    assert lora["trainable_parameters"] < full["trainable_parameters"] / 2
+    # Merged before saving: no adapter files, the same kind of folder as a full fine-tune.
+    saved = {p.name for p in (tmp_path / "lora").iterdir()}
+    assert "model.safetensors" in saved and "adapter_config.json" not in saved
+    scored = classify(lora["folder"], toy_reviews(24, seed=2), batch_size=8, progress=False)
+    assert scored["n"] == 24

@@ -1,0 +1,137 @@
+"""Chapter 5's measuring tools: the from-scratch classifier, the yardstick, the curve's reading."""
+
+import math
+
+import pytest
+import torch
+
+from helpers.compare import (README_END, README_START, TransformerClassifier, WordVocabulary, code_lines,
+                             labels_to_reach, local_cost_usd, measure, predict_from_scratch, train_from_scratch,
+                             write_readme_table)
+from helpers.gpt import GPTConfig
+
+
+def toy_reviews(n, seed=0):
+    """Short reviews whose label shows in one word, with filler around it."""
+    g = torch.Generator().manual_seed(seed)
+    filler = ["the", "film", "was", "plot", "acting", "very", "a", "story"]
+    texts, labels = [], []
+    for i in range(n):
+        label = i % 2
+        opinion = (["good", "great", "wonderful"] if label else ["bad", "awful", "dull"])[int(torch.randint(3, (1,), generator=g))]
+        words = [filler[int(j)] for j in torch.randint(len(filler), (5,), generator=g)]
+        words.insert(int(torch.randint(6, (1,), generator=g)), opinion)
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, labels
+
+
+def test_vocabulary_keeps_frequent_words_and_pads_on_the_right():
+    vocab = WordVocabulary(["a good film", "a bad film", "a film!"], min_count=2)
+    assert vocab.itos[:2] == ["<pad>", "<unk>"] and {"a", "film"} <= set(vocab.itos)
+    assert "good" not in vocab.stoi  # seen once: below min_count
+    ids = vocab.encode(["a good film", "film"], max_len=10)
+    assert ids.shape == (2, 3)
+    assert ids[0, 1].item() == WordVocabulary.UNKNOWN and ids[1, 1:].tolist() == [0, 0]
+    assert vocab.encode(["a " * 50], max_len=4).shape == (1, 4)  # cut at max_len
+
+
+def test_padding_does_not_change_a_reviews_prediction():
+    """Causal attention plus right padding: the pad tokens after a review never reach it."""
+    torch.manual_seed(0)
+    model = TransformerClassifier(GPTConfig(vocab_size=10, block_size=16, n_layer=2, n_head=2, n_embd=16)).eval()
+    alone = model(torch.tensor([[3, 4, 5]]))
+    padded = model(torch.tensor([[3, 4, 5, 0, 0, 0]]))
+    assert torch.allclose(alone, padded, atol=1e-5)
+
+
+def test_from_scratch_learns_a_learnable_task():
+    texts, labels = toy_reviews(400)
+    result = train_from_scratch(texts, labels, n_layer=1, n_embd=32, n_head=2, max_len=16, steps=120,
+                                batch_size=32, lr=3e-3, min_count=1, progress=False)
+    losses = result["history"].train_loss
+    assert losses[-1] < 0.5 * losses[0], f"the loss should fall: {losses[0]:.3f} -> {losses[-1]:.3f}"
+    test_texts, test_labels = toy_reviews(100, seed=1)
+    predicted = predict_from_scratch(result["model"], result["vocab"], test_texts, batch_size=32)
+    accuracy = sum(p == t for p, t in zip(predicted, test_labels)) / len(test_labels)
+    assert accuracy >= 0.9, f"one word decides the label; accuracy was {accuracy:.2f}"
+    assert result["parameters"] == sum(p.numel() for p in result["model"].parameters())
+
+
+def test_measure_reports_accuracy_interval_throughput_and_latency():
+    texts = [f"review {i}" for i in range(50)]
+    truth = [i % 2 for i in range(50)]
+    always_positive = lambda batch: [1] * len(batch)
+    m = measure(always_positive, texts, truth, single_reviews=5)
+    assert m["correct"] == 25 and m["accuracy"] == 0.5 and m["n"] == 50
+    assert m["interval"][0] < 0.5 < m["interval"][1]
+    assert m["throughput"] > 0 and m["latency_ms"] >= 0 and len(m["predicted"]) == 50
+
+
+def test_local_cost_is_time_times_the_hourly_price():
+    assert local_cost_usd(3600, 2.5) == pytest.approx(2.5)
+    assert local_cost_usd(36, 0.10) == pytest.approx(0.001)
+
+
+def _example(x):
+    """A docstring is not code."""
+    # neither is a comment
+
+    y = x + 1
+    return (y,
+            x)
+
+
+class _Example:
+    """Nor a class docstring."""
+
+    def method(self):
+        return 1
+
+
+def test_code_lines_counts_code_not_docstrings_comments_or_blanks():
+    assert code_lines(_example) == 4  # def, y = ..., and the two-line return
+    assert code_lines(_Example) == 3
+    assert code_lines(_example, _Example) == 7
+
+
+def test_labels_to_reach_reads_the_curve_and_does_not_extrapolate():
+    ns, accuracies = [100, 1000, 10000], [0.60, 0.70, 0.80]
+    assert labels_to_reach(ns, accuracies, 0.55) == 100
+    assert labels_to_reach(ns, accuracies, 0.70) == pytest.approx(1000)
+    assert labels_to_reach(ns, accuracies, 0.75) == pytest.approx(math.sqrt(1000 * 10000))  # halfway on a log scale
+    assert labels_to_reach(ns, accuracies, 0.85) is None  # beyond the measured range: no guess
+
+
+def test_readme_table_goes_between_the_markers_and_nowhere_else(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Course\nbefore\n{README_START}\nold table\n{README_END}\nafter\n")
+    table = tmp_path / "comparison.md"
+    table.write_text("| approach | accuracy |\n|---|---|\n| TF-IDF | 0.77 |\n")
+    write_readme_table(readme, table)
+    text = readme.read_text()
+    assert "old table" not in text and "| TF-IDF | 0.77 |" in text
+    assert text.startswith("# Course\nbefore\n") and text.endswith(f"{README_END}\nafter\n")
+    with pytest.raises(FileNotFoundError, match="run Chapter 5 first"):
+        write_readme_table(readme, tmp_path / "missing.md")
+
+
+def test_readme_shows_a_measured_cpu_comparison():
+    """The issue's promise: the README carries a real cpu-profile run of Chapter 5, saying where,
+    when and with which models it was measured (regenerate with `make comparison`)."""
+    import re
+
+    from helpers.paths import REPO_ROOT
+
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split(README_START, 1)[1].split(README_END, 1)[0]
+    assert "profile `cpu`" in block, "the README's table must come from the cpu profile: run `make comparison`"
+    assert re.search(r"Measured on \d{4}-\d{2}-\d{2}", block) and "usable CPU cores" in block
+    assert "| approach | model actually used |" in block
+    for approach in ["TF-IDF + logistic regression", "hosted API, zero-shot", "hosted API, few-shot",
+                     "pre-trained model, off the shelf", "fine-tuned (full)", "fine-tuned (LoRA)",
+                     "transformer from scratch"]:
+        row = next((line for line in block.splitlines() if line.startswith(f"| {approach} |")), None)
+        assert row, f"no row for {approach!r}"
+        assert re.search(r"\| 0\.\d{3} \(0\.\d{3}-[01]\.\d{3}\), n=[\d,]+ \|", row), f"no accuracy with interval: {row}"
+    assert "Learning curve" in block
