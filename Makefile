@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lab              JupyterLab on the notebooks"
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
+	@echo "make comparison       Chapter 5 in the cpu profile (or PROFILE=gpu), then its measured table into README.md"
 	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
 	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=smoke|cpu|gpu); torchrun-ready"
 	@echo "make links            rewrite README buttons and notebooks after changing helpers/links.py"
@@ -72,6 +73,13 @@ clean:
 # After changing the course's address in helpers/links.py: rewrite README buttons and notebooks.
 links: setup
 	$(PY) -m helpers.links
+
+# Chapter 5 run for real (cpu profile unless PROFILE says otherwise), then its measured comparison
+# table copied into README.md between the comparison markers. It reuses Chapter 3's saved models
+# when Chapter 3 last ran in the same profile (make course PROFILE=cpu), and trains them otherwise.
+comparison: kit-if-offline
+	$(PY) -m helpers.harness course --only 05 --profile $(if $(filter auto,$(PROFILE)),cpu,$(PROFILE))
+	$(PY) -m helpers.compare readme
 
 # Chapter 4: the helpers training loop's overhead, measured against a minimal loop (prints figures).
 bench: kit-if-offline
