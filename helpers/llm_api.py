@@ -4,9 +4,10 @@ What the chapter's cells need and should not repeat:
 
 - **keys** (``resolve_api_key``): environment variable, ``.env`` file, Colab secret, hidden
   prompt; never printed (``ApiKey`` hides its value, ``explain`` scrubs keys from messages);
-- **a backend** (``connect``): the real API when a key and a network are there, else the local
-  ``transformers serve`` stand-in (``helpers.local_server``), with its quirks fixed here
-  (``LocalQuirksTransport``) and every answer labelled (``Backend.show``);
+- **a backend** (``connect``): the endpoint the ``openai`` client calls (OpenAI's, or any
+  OpenAI-compatible server named by ``OPENAI_BASE_URL``) when it answers, else the local
+  ``transformers serve`` stand-in (``helpers.local_server``), with server quirks fixed here
+  (``LocalQuirksTransport``) and every answer labelled with who answered (``Backend.show``);
 - **errors** (``explain``, ``friendly_errors``): one actionable sentence instead of a traceback;
 - **retries** (``FlakyTransport``): a reproducible 429 with no network, to watch backoff work;
 - **tokens and money** (``count_tokens``, ``estimate_cost``, ``cost_of``): tiktoken (offline
@@ -25,18 +26,24 @@ import re
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 import httpx2
 
-from helpers.hub import host_reachable
+from helpers.hub import url_reachable
 from helpers.paths import REPO_ROOT, results_dir
 
 OPENAI_HOST = "api.openai.com"
+OPENAI_API_URL = "https://api.openai.com/v1"
 KEY_VARIABLE = "OPENAI_API_KEY"
+BASE_URL_VARIABLE = "OPENAI_BASE_URL"  # the openai client's own variable for another endpoint
+# The hosted model whose prices stand for "what this would cost on OpenAI", where the model
+# that answered has no price in the table (the local stand-in, a custom endpoint's model).
+REFERENCE_MODEL = "gpt-4.1-mini"
 # The local server needs *a* key (``OpenAI()`` refuses to start without one) but checks none.
 LOCAL_PLACEHOLDER_KEY = "not-needed-for-the-local-server"
 REVOKE_HINT = ("A key that was shown, committed or shared must be revoked: "
@@ -160,8 +167,11 @@ def scrub_secrets(text: str, *secrets: str) -> str:
 class LocalQuirksTransport(httpx2.HTTPTransport):
     """An HTTP transport that makes ``transformers serve`` (5.24) answer like OpenAI does (Chapter 1).
 
-    Handed to the client as ``OpenAI(http_client=httpx2.Client(transport=...))``, it fixes three
-    differences once, so that every cell can be written exactly as for the real API:
+    Used for the local stand-in and for any custom endpoint (``OPENAI_BASE_URL``), never for
+    OpenAI itself. Every change is one that OpenAI-compatible servers accept or ignore (Ollama
+    and vLLM ignore a field they do not know). Handed to the client as
+    ``OpenAI(http_client=httpx2.Client(transport=...))``, it fixes these differences once, so that
+    every cell can be written exactly as for the real API:
 
     - ``/v1/responses`` streams unless the request says ``"stream": false``, and the OpenAI
       client leaves ``stream`` out for a normal call: we add ``"stream": false``;
@@ -223,37 +233,94 @@ def _openai_error(status: int, message: str, code: str, request: httpx2.Request)
                                                    "param": None, "code": code}}, request=request)
 
 
-# ---------------------------------------------------------------- one backend, two worlds
+# ---------------------------------------------------------------- one client, three kinds of server
 
-def openai_reachable(timeout: float = 2.0) -> bool:
-    """True when a TCP connection to api.openai.com opens within ``timeout`` seconds."""
-    return host_reachable(OPENAI_HOST, timeout)
+def api_base_url(env: dict | None = None) -> str:
+    """The endpoint the ``openai`` client calls: ``OPENAI_BASE_URL`` when set, else OpenAI's.
+
+    The client reads the same variable itself; the course reads it too, so that the
+    reachability check, the labels and the prices are about the server that really answers.
+    """
+    env = os.environ if env is None else env
+    return (env.get(BASE_URL_VARIABLE) or "").strip().rstrip("/") or OPENAI_API_URL
+
+
+def is_openai(base_url: str) -> bool:
+    """True when ``base_url`` is OpenAI's own API (prices in the table are then this model's)."""
+    return urlsplit(base_url).hostname == OPENAI_HOST
+
+
+def server_name(base_url: str) -> str:
+    """``host:port`` of an endpoint, for labels (never a path on this machine)."""
+    return urlsplit(base_url).netloc or base_url
+
+
+def has_price(model: str) -> bool:
+    """True when genai-prices knows OpenAI's price for ``model``."""
+    try:
+        price_per_million(model)
+        return True
+    except Exception:  # LookupError and friends: an unknown model
+        return False
 
 
 @dataclass
 class Backend:
     """What ``connect`` chose (Chapter 1): an ``openai.OpenAI`` client, the model name to send,
-    and whether the answers come from OpenAI or from the local stand-in."""
+    and which kind of server answers:
+
+    - ``"openai"``: OpenAI's hosted API (api.openai.com), billed at the price table's rates;
+    - ``"custom"``: another OpenAI-compatible endpoint from ``OPENAI_BASE_URL`` (Ollama, vLLM,
+      LM Studio, your own ``transformers serve``, another provider): its price is not in the table;
+    - ``"local"``: the course's stand-in, started here because no endpoint could be used.
+    """
 
     client: Any
     model: str              # the name to pass as model=...
-    kind: str               # "openai" or "local"
-    asked_model: str        # the OpenAI model the chapter is about (prices are for it)
+    kind: str               # "openai", "custom" or "local"
+    asked_model: str        # the model the chapter asked for (OPENAI_MODEL)
     reason: str
     server: Any = None      # the LocalServer, when local
     key_source: str | None = None
-    extra: dict = field(default_factory=dict)
+    base_url: str = OPENAI_API_URL
 
     @property
     def is_local(self) -> bool:
         return self.kind == "local"
 
     @property
+    def where(self) -> str:
+        """Who answers, in words: "OpenAI", or the custom endpoint's host:port."""
+        return "OpenAI" if self.kind == "openai" else server_name(self.base_url)
+
+    @property
     def label(self) -> str:
-        """A short tag for every answer, so nobody mistakes the stand-in's text for GPT's."""
+        """A short tag for every answer, so nobody mistakes one server's text for another's."""
         if self.is_local:
             return f"[local stand-in: {Path(self.model).name}, 135M parameters, not {self.asked_model}]"
+        if self.kind == "custom":
+            return f"[{self.model} at {self.where}, from {BASE_URL_VARIABLE}]"
         return f"[OpenAI: {self.model}]"
+
+    @property
+    def price_model(self) -> str:
+        """The OpenAI model whose prices the "what it would cost on OpenAI" figures use: the model
+        itself on OpenAI, else the model asked for when the table knows it, else ``REFERENCE_MODEL``."""
+        if self.kind == "openai" and has_price(self.model):
+            return self.model
+        if self.kind == "local" and has_price(self.asked_model):
+            return self.asked_model
+        return REFERENCE_MODEL
+
+    def cost(self, input_tokens: int, output_tokens: int) -> Decimal | None:
+        """What these tokens cost on this backend: the price table's figure on OpenAI, $0 on the
+        local stand-in (your own hardware), and None (unknown) on a custom endpoint, whose prices
+        are its own (Chapters 1 and 5)."""
+        if self.is_local:
+            return Decimal(0)
+        if self.kind == "openai" and has_price(self.model):
+            return estimate_cost(self.model, input_tokens, output_tokens)
+        return None
 
     @property
     def supports_temperature(self) -> bool:
@@ -279,47 +346,102 @@ class Backend:
             self.server.stop()
 
 
-def connect(openai_model: str, local_model: str, use_local: str | bool = "auto",
-            key: ApiKey | None = None, timeout: float = 60.0, max_retries: int = 2,
-            reachable: Callable[[], bool] = openai_reachable, start_timeout: float = 180.0) -> Backend:
-    """The chapter's one decision: the real OpenAI API, or the local stand-in (Chapter 1).
+def check_key(client) -> BaseException | None:
+    """Ask the endpoint to list its models, which every OpenAI-compatible server answers for free:
+    None when it accepts the key, else the error (a 401 for a rejected key). Chapter 1."""
+    import openai
 
-    ``use_local``: "auto" (local when there is no key or api.openai.com is unreachable),
-    True (always local, e.g. to compare), False (never: fail clearly without a key).
-    ``local_model``: a folder or Hub id for ``transformers serve`` (the notebook passes
-    ``resolve_model(LOCAL_MODEL)``, which is the offline kit's folder when offline).
+    try:
+        client.models.list()
+        return None
+    except openai.AuthenticationError as error:
+        return error
+    except openai.OpenAIError:  # a server without /models, or a hiccup: the first real call will tell
+        return None
+
+
+def served_models(client) -> list[str] | None:
+    """The model names an endpoint lists (``client.models.list()``), or None when it lists none."""
+    import openai
+
+    try:
+        return [m.id for m in client.models.list()]
+    except openai.OpenAIError:
+        return None
+
+
+def choose_backend(key: "ApiKey | None", base_url: str, use_local: str | bool = "auto",
+                   reachable: Callable[[str], bool] = url_reachable) -> tuple[bool, str]:
+    """The chapter's one decision, as (use the local stand-in?, the reason in words). Chapter 1.
+
+    ``use_local``: "auto" (the endpoint when it can be used, else local), True (always local),
+    False (never: fail clearly when the endpoint cannot be used). A custom endpoint
+    (``OPENAI_BASE_URL``) needs no key: local servers such as Ollama accept any.
+    """
+    custom = not is_openai(base_url)
+    where = f"{BASE_URL_VARIABLE}={base_url}" if custom else OPENAI_HOST
+    if use_local is True:
+        return True, "USE_LOCAL_SERVER = True in the parameters cell"
+    if key is None and not custom:
+        problem = f"no OpenAI key was found (environment, .env, Colab secret, prompt), and {BASE_URL_VARIABLE} is not set"
+    elif not reachable(base_url):
+        problem = (f"{'a key was found but ' if key else ''}{where} is not reachable "
+                   "(no network, a firewall, or nothing listening there)")
+    else:
+        found = f"a key was found ({key.source})" if key else "no key was found (a placeholder is sent)"
+        return False, f"{found} and {where} is reachable"
+    if use_local == "auto":
+        return True, problem
+    raise RuntimeError(f"USE_LOCAL_SERVER = False, but {problem}. Set {KEY_VARIABLE} (environment, .env file or "
+                       f"Colab secret) or fix {BASE_URL_VARIABLE}, or set USE_LOCAL_SERVER = 'auto'.")
+
+
+def connect(openai_model: str, local_model: str, use_local: str | bool = "auto",
+            key: ApiKey | None = None, base_url: str | None = None, timeout: float = 60.0,
+            max_retries: int = 2, reachable: Callable[[str], bool] = url_reachable,
+            start_timeout: float = 180.0) -> Backend:
+    """The hosted API (or any OpenAI-compatible endpoint), or the local stand-in (Chapters 1, 5).
+
+    ``key``: what ``resolve_api_key()`` found; without it only a custom endpoint or the local
+    stand-in can answer. ``base_url``: the endpoint; default ``OPENAI_BASE_URL``, else OpenAI's.
+    ``local_model``: a Hub id for the stand-in (the offline kit's copy is used when offline).
+    A key the endpoint rejects (401) is said at once; with ``use_local="auto"`` the chapter then
+    goes on with the stand-in, labelled, instead of failing in every cell.
     """
     from openai import OpenAI
 
-    if use_local == "auto":
-        if key is None:
-            use_local, reason = True, "no OpenAI key was found (environment, .env, Colab secret, prompt)"
-        elif not reachable():
-            use_local, reason = True, f"a key was found but {OPENAI_HOST} is not reachable"
-        else:
-            use_local, reason = False, f"a key was found ({key.source}) and {OPENAI_HOST} is reachable"
-    elif use_local:
-        reason = "USE_LOCAL_SERVER = True in the parameters cell"
-    else:
-        reason = "USE_LOCAL_SERVER = False in the parameters cell"
-        if key is None:
-            raise RuntimeError(f"USE_LOCAL_SERVER = False but no key was found. Set {KEY_VARIABLE} in the "
-                               "environment or a .env file (or a Colab secret), or set USE_LOCAL_SERVER = 'auto'.")
+    base_url = base_url or api_base_url()
+    custom = not is_openai(base_url)
+    local, reason = choose_backend(key, base_url, use_local, reachable)
+    if not local:
+        # A custom server may differ from OpenAI in small ways (transformers serve does):
+        # LocalQuirksTransport makes it answer like OpenAI. OpenAI itself gets a plain client.
+        http_client = httpx2.Client(transport=LocalQuirksTransport(), timeout=timeout) if custom else None
+        client = OpenAI(api_key=key.reveal() if key else LOCAL_PLACEHOLDER_KEY, base_url=base_url,
+                        timeout=timeout, max_retries=max_retries, http_client=http_client)
+        rejected = check_key(client)
+        if rejected is None:
+            backend = Backend(client, openai_model, "custom" if custom else "openai", openai_model, reason,
+                              key_source=key.source if key else None, base_url=base_url)
+            _print_remote_banner(backend)
+            return backend
+        message = explain(rejected, base_url)
+        if use_local is False:
+            raise RuntimeError(f"USE_LOCAL_SERVER = False, but {message}")
+        print(f"✗ {message}\n  Going on with the local stand-in; fix the key and run the chapter again.")
+        reason = f"{server_name(base_url)} rejected the key (401)"
 
-    if not use_local:
-        client = OpenAI(api_key=key.reveal(), timeout=timeout, max_retries=max_retries)
-        return Backend(client, openai_model, "openai", openai_model, reason, key_source=key.source)
-
+    from helpers.hub import resolve_model
     from helpers.local_server import LocalServer
 
-    server = LocalServer(local_model).start(timeout=start_timeout)
+    server = LocalServer(resolve_model(local_model)).start(timeout=start_timeout)
     client = OpenAI(base_url=server.base_url, api_key=LOCAL_PLACEHOLDER_KEY, timeout=timeout,
                     max_retries=max_retries, http_client=httpx2.Client(transport=LocalQuirksTransport(),
                                                                        timeout=timeout))
-    backend = Backend(client, server.model, "local", openai_model, reason, server=server)
+    backend = Backend(client, server.model, "local", openai_model, reason, server=server, base_url=server.base_url)
     line = "=" * 78
     print(f"{line}\nLOCAL STAND-IN FOR THE OPENAI API\n"
-          f"  asked for : {openai_model} (OpenAI, hosted)\n"
+          f"  asked for : {openai_model} (hosted)\n"
           f"  using     : {Path(server.model).name} via `transformers serve` at {server.base_url}\n"
           f"  why       : {reason}\n"
           f"  difference: a 135M-parameter model on this CPU, roughly 1/1000 the size of the hosted\n"
@@ -327,6 +449,24 @@ def connect(openai_model: str, local_model: str, use_local: str | bool = "auto",
           f"  started in {server.start_seconds:.1f} s; server log: {server.log_path.name} in results/local-server/\n"
           f"{line}")
     return backend
+
+
+def _print_remote_banner(backend: Backend) -> None:
+    """Say which server answers, with which model, and how its calls are priced."""
+    if backend.kind == "openai":
+        prices = (f"{backend.model} at the price table's rates" if has_price(backend.model) else
+                  f"{backend.model} is not in the price table (genai-prices): costs are shown as unknown")
+        print(f"Calling OpenAI's API ({OPENAI_HOST}) with model {backend.model}; key from {backend.key_source}.\n"
+              f"Money: {prices}.")
+        return
+    print(f"Calling the OpenAI-compatible endpoint {server_name(backend.base_url)} ({BASE_URL_VARIABLE}) with "
+          f"model {backend.model}; key from {backend.key_source or 'nowhere (a placeholder; this server needs none)'}.\n"
+          f"Money: this server's prices are its own, not OpenAI's: costs are shown as unknown, next to what the same "
+          f"tokens would cost on {backend.price_model}.")
+    served = served_models(backend.client)
+    if served is not None and backend.model not in served:
+        print(f"Note: {server_name(backend.base_url)} does not list {backend.model!r}; it lists: "
+              f"{', '.join(served[:10]) or 'nothing'}. If calls fail with 404, set OPENAI_MODEL to one of these.")
 
 
 # ---------------------------------------------------------------- errors people can act on
@@ -343,6 +483,10 @@ def explain(error: BaseException, base_url: str | None = None, model: str | None
     where = f" at {base_url}" if base_url else ""
     said = scrub_secrets(_server_message(error))
     if isinstance(error, openai.AuthenticationError):
+        if base_url and not is_openai(base_url):
+            return (f"The server at {server_name(base_url)} rejected the key (401 Unauthorized). Put the key this "
+                    f"server expects in {KEY_VARIABLE} (the one it was started with, e.g. vLLM's --api-key, or "
+                    f"your provider's), or unset {BASE_URL_VARIABLE} to call OpenAI. " + REVOKE_HINT)
         return ("The API rejected the key (401 Unauthorized): it is mistyped, revoked, or belongs to another "
                 f"organisation/project. Copy it again from https://platform.openai.com/api-keys into {KEY_VARIABLE}. "
                 + REVOKE_HINT)
@@ -556,16 +700,21 @@ def usage_of(response) -> tuple[int, int]:
     return usage.prompt_tokens, usage.completion_tokens
 
 
-def cost_of(response, backend: Backend) -> tuple[Decimal, Decimal]:
-    """(what this call cost, what it would cost on ``backend.asked_model``), in dollars.
+def cost_of(response, backend: Backend) -> tuple[Decimal | None, Decimal]:
+    """(what this call cost, what it would cost on ``backend.price_model``), in dollars.
 
-    On the local server the first is 0: you pay in your own electricity and hardware.
-    The second prices the same token counts at the hosted model's rates (the local model's
-    tokenizer differs a little from OpenAI's, so it is an estimate).
+    The first is the price table's figure on OpenAI, 0 on the local stand-in (you pay in your
+    own electricity and hardware), and None on a custom endpoint (its prices are its own). The
+    second prices the same token counts at a hosted OpenAI model's rates, for comparison (an
+    estimate where another model's tokenizer counted the tokens).
     """
     tokens_in, tokens_out = usage_of(response)
-    would = estimate_cost(backend.asked_model, tokens_in, tokens_out)
-    return (Decimal(0) if backend.is_local else would), would
+    return backend.cost(tokens_in, tokens_out), estimate_cost(backend.price_model, tokens_in, tokens_out)
+
+
+def money(amount: Decimal | float | None, digits: int = 6) -> str:
+    """``$0.000123``, or "unknown" for a custom endpoint's price (Chapters 1 and 5)."""
+    return "unknown (not OpenAI's price table)" if amount is None else f"${amount:.{digits}f}"
 
 
 # ---------------------------------------------------------------- a cache on disk

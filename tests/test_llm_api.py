@@ -213,3 +213,117 @@ def test_classify_sentiment_few_shot_sends_examples():
     assert results[0]["label"] == 0 and results[0]["input_tokens"] == 9
     roles = [m["role"] for m in sent[0]["messages"]]
     assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
+
+
+# ---------------------------------------------------------------- which server answers (issue: the online path)
+
+OPENAI = llm_api.OPENAI_API_URL
+CUSTOM = "http://127.0.0.1:11434/v1"
+up = lambda url: True  # noqa: E731
+down = lambda url: False  # noqa: E731
+
+
+def test_base_url_comes_from_openai_base_url_like_the_client():
+    assert llm_api.api_base_url({}) == OPENAI
+    assert llm_api.api_base_url({"OPENAI_BASE_URL": CUSTOM + "/"}) == CUSTOM
+    assert llm_api.is_openai(OPENAI) and not llm_api.is_openai(CUSTOM)
+
+
+def test_a_key_and_a_reachable_openai_means_the_hosted_api():
+    local, reason = llm_api.choose_backend(ApiKey(FAKE_KEY, "a test"), OPENAI, "auto", up)
+    assert not local and "a key was found (a test)" in reason and "api.openai.com is reachable" in reason
+
+
+def test_no_key_means_the_stand_in_unless_a_custom_endpoint_is_set():
+    assert llm_api.choose_backend(None, OPENAI, "auto", up)[0] is True
+    local, reason = llm_api.choose_backend(None, CUSTOM, "auto", up)  # Ollama needs no key
+    assert not local and "placeholder" in reason and f"OPENAI_BASE_URL={CUSTOM}" in reason
+
+
+def test_the_reachability_check_probes_the_custom_endpoint_not_openai():
+    probed = []
+    llm_api.choose_backend(ApiKey(FAKE_KEY, "a test"), CUSTOM, "auto", lambda url: probed.append(url) or True)
+    assert probed == [CUSTOM]
+
+
+def test_an_endpoint_pointing_at_nothing_falls_back_or_fails_clearly():
+    local, reason = llm_api.choose_backend(ApiKey(FAKE_KEY, "a test"), CUSTOM, "auto", down)
+    assert local and f"OPENAI_BASE_URL={CUSTOM} is not reachable" in reason
+    with pytest.raises(RuntimeError, match="USE_LOCAL_SERVER = False, but .*OPENAI_BASE_URL=.* is not reachable"):
+        llm_api.choose_backend(ApiKey(FAKE_KEY, "a test"), CUSTOM, False, down)
+    with pytest.raises(RuntimeError, match="no OpenAI key was found"):
+        llm_api.choose_backend(None, OPENAI, False, up)
+
+
+def test_the_real_url_reachability_check_uses_the_urls_port():
+    import socket
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        assert llm_api.url_reachable(f"http://127.0.0.1:{port}/v1", timeout=1.0)
+    assert not llm_api.url_reachable(f"http://127.0.0.1:{port}/v1", timeout=1.0)
+
+
+def test_labels_name_the_server_that_answered():
+    hosted = llm_api.Backend(None, "gpt-4.1-mini", "openai", "gpt-4.1-mini", "test")
+    custom = llm_api.Backend(None, "llama3.2", "custom", "llama3.2", "test", base_url=CUSTOM)
+    assert hosted.label == "[OpenAI: gpt-4.1-mini]"
+    assert custom.label == "[llama3.2 at 127.0.0.1:11434, from OPENAI_BASE_URL]"
+    # A custom endpoint serving a model named like OpenAI's is still not called OpenAI.
+    lookalike = llm_api.Backend(None, "gpt-4.1-mini", "custom", "gpt-4.1-mini", "test", base_url=CUSTOM)
+    assert "OpenAI" not in lookalike.label and "127.0.0.1:11434" in lookalike.label
+
+
+def test_prices_apply_only_where_they_are_that_models():
+    hosted = llm_api.Backend(None, "gpt-4o-mini", "openai", "gpt-4o-mini", "test")
+    assert hosted.cost(1_000_000, 0) == Decimal("0.15") and hosted.price_model == "gpt-4o-mini"
+    lookalike = llm_api.Backend(None, "gpt-4o-mini", "custom", "gpt-4o-mini", "test", base_url=CUSTOM)
+    assert lookalike.cost(1_000_000, 0) is None and llm_api.money(lookalike.cost(1, 1)).startswith("unknown")
+    assert lookalike.price_model == llm_api.REFERENCE_MODEL
+    unpriced = llm_api.Backend(None, "my-finetune", "openai", "my-finetune", "test")
+    assert unpriced.cost(10, 10) is None and unpriced.price_model == llm_api.REFERENCE_MODEL
+    local = llm_api.Backend(None, "some/folder", "local", "gpt-4o-mini", "test")
+    assert local.cost(10, 10) == 0 and local.price_model == "gpt-4o-mini"
+
+
+def test_a_rejected_key_on_a_custom_endpoint_names_that_server():
+    error = openai.AuthenticationError("Incorrect API key provided: sk-abc***wxyz",
+                                       response=httpx2.Response(401, request=httpx2.Request("GET", CUSTOM)), body=None)
+    message = explain(error, CUSTOM)
+    assert "The server at 127.0.0.1:11434 rejected the key (401" in message and "sk-abc" not in message
+    assert "platform.openai.com/api-keys into" in explain(error, OPENAI)
+
+
+def test_an_endpoint_that_goes_down_mid_chapter_gives_a_clear_message():
+    """A real HTTP server answers once, then stops: the next call says what happened and what to do."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.dumps(fake_chat_completion("Paris.")).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    client = openai.OpenAI(base_url=base_url, api_key="unused", max_retries=1)
+    backend = llm_api.Backend(client, "m", "custom", "m", "test", base_url=base_url)
+    ask = dict(model="m", messages=[{"role": "user", "content": "Capital of France?"}])
+    assert client.chat.completions.create(**ask).choices[0].message.content == "Paris."
+    server.shutdown()
+    server.server_close()
+    with friendly_errors(backend) as failure:
+        client.chat.completions.create(**ask)
+    assert isinstance(failure.error, openai.APIConnectionError)
+    assert f"Could not connect at {base_url}" in failure.message and "Nothing was sent" in failure.message

@@ -83,8 +83,8 @@ def test_free_port_and_health_of_nothing():
 
 
 def test_connect_without_key_or_local_refuses_clearly():
-    with pytest.raises(RuntimeError, match="no key was found"):
-        connect("gpt-4.1-mini", "unused", use_local=False, key=None)
+    with pytest.raises(RuntimeError, match="no OpenAI key was found"):
+        connect("gpt-4.1-mini", "unused", use_local=False, key=None, base_url="https://api.openai.com/v1")
 
 
 # ---------------------------------------------------------------- slow: the real server, once
