@@ -10,16 +10,25 @@ How the mode is decided (``decide_hub_mode``), first rule that applies wins:
 
 1. the notebook's ``HUB_MODE`` parameter, when it is ``"online"`` or ``"offline"``;
 2. the environment variable ``HF_HUB_OFFLINE=1`` (the Hugging Face convention);
-3. a quick reachability check: a TCP connection to huggingface.co with a 2 s time-out.
+3. a quick reachability check: a TCP connection to the Hub with a 2 s time-out. The Hub is
+   huggingface.co, or the server named by ``HF_ENDPOINT`` when that is set (a regional mirror,
+   or the local one the course's tests start): huggingface_hub, transformers and datasets all
+   send their requests there, so that is the host whose answer matters.
+
+``HUB_MODE = "online"`` skips the decision but not the check: a Hub that does not answer is said
+at once, with what to do, instead of as a traceback from the first download.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import os
 import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-HUB_HOST = "huggingface.co"
+HUB_URL = "https://huggingface.co"
 HUB_MODES = ("auto", "online", "offline")
 
 # Hub id -> name of its stand-in in the offline kit (see helpers/offline_kit.py).
@@ -39,27 +48,48 @@ DATASET_STAND_INS = {
 SPLITS = ("train", "test")
 
 
-def host_reachable(host: str, timeout: float = 2.0) -> bool:
-    """True when a TCP connection to ``host``:443 opens within ``timeout`` seconds
-    (the Hub here; api.openai.com in Chapter 1).
+def host_reachable(host: str, timeout: float = 2.0, port: int = 443) -> bool:
+    """True when a TCP connection to ``host``:``port`` opens within ``timeout`` seconds
+    (the Hub here; the OpenAI endpoint in Chapter 1).
 
     A plain socket rather than an HTTP request: it fails in milliseconds where DNS
     fails, and never waits longer than ``timeout`` on a network that drops packets.
     """
     try:
-        with socket.create_connection((host, 443), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             return True
     except OSError:
         return False
 
 
+def url_reachable(url: str, timeout: float = 2.0) -> bool:
+    """``host_reachable`` for the host and port of a URL (``http://127.0.0.1:8090`` -> port 8090)."""
+    parts = urlsplit(url)
+    return bool(parts.hostname) and host_reachable(
+        parts.hostname, timeout, parts.port or (80 if parts.scheme == "http" else 443))
+
+
+def hub_endpoint() -> str:
+    """The Hub the libraries will call: ``HF_ENDPOINT`` when set, else https://huggingface.co."""
+    return (os.environ.get("HF_ENDPOINT") or "").strip().rstrip("/") or HUB_URL
+
+
 def hub_reachable(timeout: float = 2.0) -> bool:
-    """True when the Hugging Face Hub answers within ``timeout`` seconds."""
-    return host_reachable(HUB_HOST, timeout)
+    """True when the Hub (``hub_endpoint()``) answers within ``timeout`` seconds."""
+    return url_reachable(hub_endpoint(), timeout)
+
+
+def _hub_name() -> str:
+    endpoint = hub_endpoint()
+    return f"HF_ENDPOINT {endpoint}" if endpoint != HUB_URL else urlsplit(HUB_URL).hostname
 
 
 def _env_says_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class HubUnreachableError(ConnectionError):
+    """``HUB_MODE = "online"`` but the Hub does not answer; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +107,7 @@ class HubMode:
 def decide_hub_mode(requested: str = "auto", check=hub_reachable) -> HubMode:
     """Decide online/offline once per chapter (called by ``setup_chapter``).
 
-    ``check`` is the reachability test; tests pass a fake one.
+    ``check`` is the reachability test (the Hub, or ``HF_ENDPOINT``); tests pass a fake one.
     """
     requested = (requested or "auto").lower()
     if requested not in HUB_MODES:
@@ -85,12 +115,17 @@ def decide_hub_mode(requested: str = "auto", check=hub_reachable) -> HubMode:
     if requested == "offline":
         return HubMode(False, "HUB_MODE = 'offline' in the parameters cell")
     if requested == "online":
-        return HubMode(True, "HUB_MODE = 'online' in the parameters cell")
+        if not check():
+            raise HubUnreachableError(
+                f"HUB_MODE = 'online', but {_hub_name()} did not answer within 2 s. Check the network "
+                "(and HF_ENDPOINT, if you set it), or set HUB_MODE = 'auto' to use the offline kit instead.")
+        return HubMode(True, f"HUB_MODE = 'online' in the parameters cell, and {_hub_name()} answers")
     if _env_says_offline():
         return HubMode(False, "the environment variable HF_HUB_OFFLINE=1 is set")
     if check():
-        return HubMode(True, f"{HUB_HOST} is reachable")
-    return HubMode(False, f"{HUB_HOST} did not answer within 2 s (no internet, or a firewall)")
+        return HubMode(True, f"{_hub_name()} is reachable")
+    return HubMode(False, f"{_hub_name()} did not answer within 2 s (no internet, a firewall, "
+                          "or HF_ENDPOINT pointing at nothing)")
 
 
 # The mode in force for this Python process; ``setup_chapter`` sets it.
@@ -137,13 +172,57 @@ def _banner(asked: str, used: str, stand_in: str) -> None:
     )
 
 
+def closest_known_id(repo_id: str, repo_type: str = "model") -> str | None:
+    """The id the course knows that looks most like ``repo_id`` (a typo's likely meaning), or None."""
+    known = MODEL_STAND_INS if repo_type == "model" else DATASET_STAND_INS
+    match = difflib.get_close_matches(repo_id, list(known), n=1, cutoff=0.6)
+    if match:
+        return match[0]
+    # Compare the part after the organisation too: "stanfordnlp/imbd" -> "stanfordnlp/imdb".
+    by_name = {k.split("/")[-1]: k for k in known}
+    match = difflib.get_close_matches(repo_id.split("/")[-1], list(by_name), n=1, cutoff=0.6)
+    return by_name[match[0]] if match else None
+
+
+@functools.lru_cache(maxsize=None)
+def check_repo_exists(repo_id: str, repo_type: str = "model") -> None:
+    """Ask the Hub whether ``repo_id`` exists (online only; every chapter, through the resolver).
+
+    One small API request. A repository that does not exist (or is private) raises a
+    ``LookupError`` that names the closest id the course knows; a Hub that stopped answering
+    raises ``HubUnreachableError`` with what to do.
+    """
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+    api = HfApi(endpoint=hub_endpoint())  # read now: HF_ENDPOINT may be set after the import
+    info = api.model_info if repo_type == "model" else api.dataset_info
+    try:
+        info(repo_id, revision="main")  # "main" named: mirrors answer this route too
+    except RepositoryNotFoundError:
+        guess = closest_known_id(repo_id, repo_type)
+        hint = f" Did you mean {guess!r}?" if guess else ""
+        raise LookupError(f"The Hub ({hub_endpoint()}) has no {repo_type} {repo_id!r} (or it is private).{hint} "
+                          f"Check the spelling in the parameters cell; ids look like 'organisation/name'.") from None
+    except HfHubHTTPError:
+        raise  # the Hub answered with another error (rate limit, server error): its own message says it
+    except Exception as error:  # connection refused, time-out: the Hub went away after setup
+        raise HubUnreachableError(f"{_hub_name()} stopped answering ({type(error).__name__}). Check the "
+                                  "network, or set HUB_MODE = 'offline' to use the offline kit.") from None
+
+
 def resolve_model(hub_id: str) -> str:
     """The name to pass to ``from_pretrained`` / ``pipeline(model=...)`` (every chapter).
 
-    Online: ``hub_id`` unchanged.  Offline: the folder of its offline-kit stand-in
-    (with a banner), or a clear error when the course has no stand-in for it.
+    Online: ``hub_id`` unchanged, once the Hub has confirmed it exists (a typo gets the closest
+    id the course knows, not a traceback).  Offline: the folder of its offline-kit stand-in
+    (with a banner), or a clear error when the course has no stand-in for it. A local folder
+    (a model saved by ``save_pretrained``) is returned as it is, online or not.
     """
+    if os.path.isdir(hub_id):  # a folder on this machine (a saved model): nothing to resolve
+        return hub_id
     if current_hub_mode().online:
+        check_repo_exists(hub_id, "model")
         return hub_id
     if hub_id not in MODEL_STAND_INS:
         raise LookupError(
@@ -174,6 +253,7 @@ def load_reviews(dataset_id: str = "stanfordnlp/imdb", split: str = "test", n: i
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}.")
     if current_hub_mode().online:
+        check_repo_exists(dataset_id, "dataset")
         data = load_dataset(dataset_id, split=split)
     else:
         if dataset_id not in DATASET_STAND_INS:
@@ -194,17 +274,16 @@ def load_reviews(dataset_id: str = "stanfordnlp/imdb", split: str = "test", n: i
 
 
 def load_metric(name: str):
-    """``evaluate.load(name)`` online; the course's own copy of the metric offline.
+    """An ``evaluate`` metric from the course's own copy in ``helpers/metrics/<name>/`` (chapters 2, 3, 5).
 
-    ``evaluate.load("accuracy")`` fetches the metric's code from the Hub, so the
-    course ships small equivalents in ``helpers/metrics/<name>/`` (chapters 2, 3, 5).
+    ``evaluate.load("accuracy")`` downloads the metric's code from a Hub Space each time it is
+    first used, online or not, and Spaces are not served by Hub mirrors; the course's copies
+    compute the same thing (a test checks them against scikit-learn), so they are used always.
     """
     import evaluate
     from pathlib import Path
 
     local = Path(__file__).parent / "metrics" / name
-    if current_hub_mode().online:
-        return evaluate.load(name)
     if not local.is_dir():
         raise LookupError(f"No offline copy of the metric {name!r}; the course has: "
                           f"{', '.join(p.name for p in local.parent.iterdir() if p.is_dir())}.")

@@ -19,7 +19,12 @@ def test_parameter_forces_offline_without_checking_the_network():
 
 def test_parameter_forces_online_even_with_hf_hub_offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert decide_hub_mode("online", check=never_called).online
+    assert decide_hub_mode("online", check=lambda: True).online
+
+
+def test_online_parameter_with_an_unreachable_hub_says_what_to_do():
+    with pytest.raises(hub.HubUnreachableError, match="HUB_MODE = 'online', but .* did not answer.*HUB_MODE = 'auto'"):
+        decide_hub_mode("online", check=lambda: False)
 
 
 @pytest.mark.parametrize("value", ["1", "true", "YES"])
@@ -42,8 +47,63 @@ def test_unknown_mode_names_the_valid_ones():
 
 
 def test_reachability_check_fails_fast_for_an_unresolvable_host(monkeypatch):
-    monkeypatch.setattr(hub, "HUB_HOST", "no-such-host.invalid")
+    import time
+
+    monkeypatch.setenv("HF_ENDPOINT", "https://no-such-host.invalid")
+    started = time.perf_counter()
     assert hub.hub_reachable(timeout=1.0) is False
+    assert time.perf_counter() - started < 3.0, "an unresolvable host must not hold a chapter up"
+
+
+def _listening_socket():
+    import socket
+
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    return listening
+
+
+def test_hf_endpoint_is_the_host_probed_and_named(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with _listening_socket() as listening:
+        endpoint = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        monkeypatch.setenv("HF_ENDPOINT", endpoint)
+        assert hub.hub_endpoint() == endpoint and hub.hub_reachable(timeout=1.0)
+        mode = decide_hub_mode("auto", check=hub.hub_reachable)
+        assert mode.online and f"HF_ENDPOINT {endpoint} is reachable" in mode.reason
+    # the same endpoint with nothing listening: offline, and the reason names HF_ENDPOINT
+    mode = decide_hub_mode("auto", check=hub.hub_reachable)
+    assert not mode.online and f"HF_ENDPOINT {endpoint} did not answer" in mode.reason
+
+
+def test_without_hf_endpoint_the_hub_is_huggingface_co(monkeypatch):
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
+    assert hub.hub_endpoint() == "https://huggingface.co"
+
+
+@pytest.mark.parametrize("typo, meant", [
+    ("distilbert-base-uncased-finetuned-sst2-english", "distilbert-base-uncased-finetuned-sst-2-english"),
+    ("distilbert-base-uncase", "distilbert-base-uncased"),
+    ("HuggingFaceTB/SmolLM2-135M-instruct", "HuggingFaceTB/SmolLM2-135M-Instruct"),
+])
+def test_closest_known_id_for_typos(typo, meant):
+    assert hub.closest_known_id(typo) == meant
+
+
+def test_closest_known_id_for_datasets_and_nonsense():
+    assert hub.closest_known_id("stanfordnlp/imbd", "dataset") == "stanfordnlp/imdb"
+    assert hub.closest_known_id("completely/different-thing") is None
+
+
+def test_course_metrics_agree_with_scikit_learn():
+    from sklearn.metrics import accuracy_score, f1_score
+
+    predictions, references = [1, 0, 1, 1, 0, 1, 0, 0], [1, 0, 0, 1, 1, 1, 0, 1]
+    assert hub.load_metric("accuracy").compute(predictions=predictions, references=references)["accuracy"] == \
+        pytest.approx(accuracy_score(references, predictions))
+    assert hub.load_metric("f1").compute(predictions=predictions, references=references)["f1"] == \
+        pytest.approx(f1_score(references, predictions))
 
 
 def test_offline_mode_sets_hf_hub_offline(monkeypatch):
@@ -52,10 +112,23 @@ def test_offline_mode_sets_hf_hub_offline(monkeypatch):
     assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
-def test_online_the_hub_id_is_used_unchanged():
+def test_online_the_hub_id_is_used_unchanged(monkeypatch):
+    asked = []
+    monkeypatch.setattr(hub, "check_repo_exists", lambda repo_id, repo_type: asked.append(repo_id))
     hub.set_hub_mode(HubMode(True, "test"))
     assert hub.resolve_model("distilbert-base-uncased") == "distilbert-base-uncased"
     assert hub.resolve_model("any/model-the-course-does-not-know") == "any/model-the-course-does-not-know"
+    assert asked == ["distilbert-base-uncased", "any/model-the-course-does-not-know"]  # the Hub was asked
+
+
+def test_online_a_hub_that_went_away_is_said_clearly(monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)
+    hub.check_repo_exists.cache_clear()
+    hub.set_hub_mode(HubMode(True, "test"))
+    with pytest.raises(hub.HubUnreachableError, match="HF_ENDPOINT http://127.0.0.1:9 stopped answering"):
+        hub.resolve_model("distilbert-base-uncased")
 
 
 def test_offline_maps_to_the_stand_in_and_prints_one_banner(monkeypatch, tmp_path, capsys):
