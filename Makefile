@@ -53,8 +53,16 @@ course: kit-if-offline
 unit: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-test: kit-if-offline
-	rm -rf build/smoke
+# olah, the local Hub mirror the online-path tests start, lives in its own small environment:
+# its dependency fastapi-utils pins psutil<6, which the notebooks' Jupyter stack cannot use.
+OLAH_VENV := .venv-olah
+$(OLAH_VENV)/.installed:
+	$(PYTHON) -m venv $(OLAH_VENV)
+	$(OLAH_VENV)/bin/python -m pip install -q olah==0.5.4
+	@echo olah==0.5.4 > $@
+
+test: kit-if-offline $(OLAH_VENV)/.installed
+	rm -rf build/smoke build/online
 	$(PY) -m helpers.harness prepare --profile smoke --out build/smoke
 	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
 
