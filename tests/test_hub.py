@@ -132,11 +132,13 @@ def test_online_a_hub_that_went_away_is_said_clearly(monkeypatch):
 
 
 def test_offline_maps_to_the_stand_in_and_prints_one_banner(monkeypatch, tmp_path, capsys):
-    import helpers.offline_kit as kit
+    import helpers.kit as kit
+    from course_tools.kit import ASSETS
 
     folder = tmp_path / "offline-kit" / "sentiment-minilm-rt"
     folder.mkdir(parents=True)
     monkeypatch.setattr(kit, "asset_path", lambda name: tmp_path / "offline-kit" / name)
+    monkeypatch.setattr(kit, "asset_facts", lambda name: {"differs": ASSETS[name].differs})
     hub.set_hub_mode(HubMode(False, "HF_HUB_OFFLINE=1 is set"))
 
     first = hub.resolve_model("distilbert-base-uncased-finetuned-sst-2-english")
@@ -145,7 +147,7 @@ def test_offline_maps_to_the_stand_in_and_prints_one_banner(monkeypatch, tmp_pat
     banner = capsys.readouterr().out
     assert banner.count("OFFLINE STAND-IN") == 1  # once per stand-in, not per call
     for expected in ("distilbert-base-uncased-finetuned-sst-2-english", "sentiment-minilm-rt",
-                     "HF_HUB_OFFLINE=1 is set", kit.ASSETS["sentiment-minilm-rt"].differs[:40]):
+                     "HF_HUB_OFFLINE=1 is set", ASSETS["sentiment-minilm-rt"].differs[:40]):
         assert expected in banner
     assert str(tmp_path) not in banner  # no machine-specific paths in notebook outputs
 
@@ -160,14 +162,14 @@ def test_offline_unknown_model_says_what_works_and_how_to_go_online():
 
 
 def test_every_stand_in_is_an_asset_of_the_kit():
-    from helpers.offline_kit import ASSETS
+    from course_tools.kit import ASSETS
 
     for stand_in in {**hub.MODEL_STAND_INS, **hub.DATASET_STAND_INS}.values():
         assert stand_in in ASSETS, stand_in
 
 
 def test_offline_reviews_come_from_the_kit_csv_with_text_and_label(monkeypatch, tmp_path, capsys):
-    import helpers.offline_kit as kit
+    import helpers.kit as kit
 
     folder = tmp_path / "rotten-tomatoes"
     folder.mkdir()

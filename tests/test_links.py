@@ -1,10 +1,10 @@
-"""The course address lives in helpers/links.py; README and notebooks must agree with it."""
+"""The course address lives in course_tools/links.py; README and notebooks must agree with it."""
 
-from helpers import links
+from course_tools import links
 
 
 def test_readme_and_notebooks_use_the_one_repository_address():
-    assert links.out_of_date() == [], "run `make links` after changing helpers/links.py"
+    assert links.out_of_date() == [], "run `make links` after changing course_tools/links.py"
 
 
 def test_urls_are_built_from_the_repository():

@@ -10,7 +10,7 @@ import httpx2
 import openai
 import pytest
 
-from helpers import llm_api
+from helpers import llm_api, network
 from helpers.llm_api import (ApiKey, FlakyTransport, ReplayTransport, ResponseCache, demo_client,
                              estimate_cost, explain, fake_chat_completion, friendly_errors,
                              parse_sentiment, resolve_api_key, scrub_secrets)
@@ -262,8 +262,8 @@ def test_the_real_url_reachability_check_uses_the_urls_port():
         listening.bind(("127.0.0.1", 0))
         listening.listen()
         port = listening.getsockname()[1]
-        assert llm_api.url_reachable(f"http://127.0.0.1:{port}/v1", timeout=1.0)
-    assert not llm_api.url_reachable(f"http://127.0.0.1:{port}/v1", timeout=1.0)
+        assert network.url_reachable(f"http://127.0.0.1:{port}/v1", timeout=1.0)
+    assert not network.url_reachable(f"http://127.0.0.1:{port}/v1", timeout=1.0)
 
 
 def test_labels_name_the_server_that_answered():

@@ -13,7 +13,7 @@ import pytest
 
 from helpers.llm_api import LocalQuirksTransport, connect, friendly_errors
 from helpers.local_server import LocalServer, ServerError, free_port
-from helpers.offline_kit import AssetMissingError, asset_path
+from helpers.kit import AssetMissingError, asset_path
 
 
 # ---------------------------------------------------------------- fast: the quirk fixes

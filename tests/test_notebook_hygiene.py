@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from helpers.harness import CHECK_MARKER, KEPT_METADATA, clean_notebook, course_notebooks
+from course_tools.harness import CHECK_MARKER, KEPT_METADATA, clean_notebook, course_notebooks
 
 NOTEBOOKS = course_notebooks()
 SECRET_PATTERNS = {
@@ -42,7 +42,7 @@ def test_committed_notebook_is_clean(path):
             else:  # nbval compares a checked cell's output only when the cell looks run
                 assert cell.outputs and cell.execution_count == 1, (
                     f"a checked cell needs its expected output: {cell.source[:60]!r}; "
-                    "see `python -m helpers.harness expect`")
+                    "see `python -m course_tools.harness expect`")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

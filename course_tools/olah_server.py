@@ -1,9 +1,9 @@
 """Run ``olah`` (a self-hosted Hugging Face Hub mirror) with one fix, for the course's tests.
 
-Started by ``tools.hub_mirror`` inside olah's own virtual environment (olah's dependency
+Started by ``course_tools.hub_mirror`` inside olah's own virtual environment (olah's dependency
 ``fastapi-utils`` pins ``psutil<6``, which the notebooks' Jupyter stack cannot use), as::
 
-    <olah venv>/bin/python tools/olah_server.py --config olah.toml --host 127.0.0.1 --port 8090
+    <olah venv>/bin/python course_tools/olah_server.py --config olah.toml --host 127.0.0.1 --port 8090
 
 The fix. In olah 0.5.4's local-mirror mode, asking for a file that a mirrored repository does
 not have (``HEAD /<repo>/resolve/main/adapter_config.json``) answers **401 RepoNotFound**, where

@@ -15,8 +15,8 @@ self-hosted Hub mirror, serving git repositories built here from the kit:
 For the tests only: the files are the stand-ins, under the names of the real repos, so that the
 code path is the online one. Nothing here is used by a learner.
 
-    python -m tools.hub_mirror build          # (re)build the git repositories
-    python -m tools.hub_mirror serve          # build if needed, then serve until Ctrl-C
+    python -m course_tools.hub_mirror build          # (re)build the git repositories
+    python -m course_tools.hub_mirror serve          # build if needed, then serve until Ctrl-C
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +31,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from helpers.offline_kit import asset_path, read_manifest
+from helpers.kit import asset_path, read_manifest
 from helpers.paths import REPO_ROOT
 
 MIRROR_DIR = REPO_ROOT / "build" / "hub-mirror"
@@ -183,7 +182,7 @@ class HubMirror:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.hub_mirror", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course_tools.hub_mirror", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["build", "serve"])
     parser.add_argument("--port", type=int, default=8090)

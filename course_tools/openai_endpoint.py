@@ -5,7 +5,7 @@ must run starts with a key: a right one is accepted, a wrong one gets OpenAI's 4
 starts ``transformers serve`` pinned to one model and puts a bearer-key check in front of its
 app (as vLLM's ``--api-key`` does), in one process::
 
-    python -m tools.openai_endpoint --model-dir offline-kit/smollm2-135m-instruct \
+    python -m course_tools.openai_endpoint --model-dir offline-kit/smollm2-135m-instruct \
         --name HuggingFaceTB/SmolLM2-135M-Instruct --port 8091      # key: $ENDPOINT_API_KEY
 
 Clients then use ``OPENAI_BASE_URL=http://127.0.0.1:8091/v1``, ``OPENAI_API_KEY=<that key>`` and

