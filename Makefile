@@ -33,11 +33,14 @@ help:
 # pinned to 2.13.0 where none is installed, so that `torch>=2.3` in requirements.txt
 # is already satisfied and pip does not pick a multi-GB build on its own.
 setup: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Then the course itself, editable (`pip install -e .`): notebooks, scripts and tests import its
+# `helpers` and `course_tools` packages from this folder, with no sys.path edits anywhere.
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .
 	@touch $@
 
 # Builds the stand-ins only when the Hugging Face Hub cannot be reached (or HF_HUB_OFFLINE=1).
@@ -87,7 +90,7 @@ links: setup
 # when Chapter 3 last ran in the same profile (make course PROFILE=cpu), and trains them otherwise.
 comparison: kit-if-offline
 	$(PY) -m course_tools.harness course --only 05 --profile $(if $(filter auto,$(PROFILE)),cpu,$(PROFILE))
-	$(PY) -m helpers.compare readme
+	$(PY) -m course_tools.readme_table
 
 # Chapter 4: the helpers training loop's overhead, measured against a minimal loop (prints figures).
 bench: kit-if-offline

@@ -21,20 +21,20 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from helpers.recipes import GPT_RECIPES
 
-# nanoGPT's CPU recipe: the notebook's and scripts/train_gpt.py's "cpu" profile.
-MODEL = dict(n_layer=4, n_head=4, n_embd=128, block_size=64, dropout=0.0)
-BATCH, LR, MIN_LR, WARMUP, FULL_STEPS = 12, 1e-3, 1e-4, 100, 2000
+# nanoGPT's CPU recipe: the notebook's and scripts/train_gpt.py's "cpu" profile (helpers/recipes.py).
+CPU = GPT_RECIPES["cpu"]
+MODEL = CPU["model"]
+BATCH, LR, MIN_LR, WARMUP, FULL_STEPS = CPU["batch_size"], CPU["lr"], CPU["min_lr"], CPU["warmup"], CPU["steps"]
 
 
 def child(loop: str, iters: int, threads: int) -> dict:
     import torch
 
-    from helpers.gpt import GPT, CharTokenizer, GPTConfig, lm_loss, load_shakespeare, random_windows, split_corpus
+    from helpers.gpt import GPT, GPTConfig
+    from helpers.gpt_data import CharTokenizer, lm_loss, load_shakespeare, random_windows, split_corpus
     from helpers.training import TrainConfig, lr_at, make_optimizer, train
 
     torch.set_num_threads(threads)

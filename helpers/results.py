@@ -82,3 +82,9 @@ def accuracy_interval(correct: int, n: int, confidence: float = 0.95) -> tuple[f
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half_width = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half_width), min(1.0, centre + half_width)
+
+
+def comparison_file():
+    """``results/chapter05/comparison.md``: where Chapter 5 writes its measured table (the
+    README's copy is made from it by ``make comparison``)."""
+    return results_dir() / "chapter05" / "comparison.md"

@@ -21,35 +21,33 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the course's helpers package
+from helpers.gpt import GPT, GPTConfig
+from helpers.gpt_data import CharTokenizer, lm_loss, load_shakespeare, make_evaluate, random_windows, split_corpus
+from helpers.recipes import GPT_RECIPES
+from helpers.training import TrainConfig, train
 
-from helpers.gpt import (GPT, CharTokenizer, GPTConfig, lm_loss, load_shakespeare, make_evaluate,  # noqa: E402
-                         random_windows, split_corpus)
-from helpers.training import TrainConfig, train  # noqa: E402
 
-# nanoGPT's recipes on this corpus: "cpu" is its CPU recipe, "gpu" its train_shakespeare_char.
-PROFILES = {
-    "smoke": dict(n_layer=2, n_head=2, n_embd=64, block_size=32, batch_size=16, dropout=0.0,
-                  max_steps=150, lr=3e-3, min_lr=3e-4, warmup_steps=10, eval_every=50, eval_batches=4),
-    "cpu": dict(n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12, dropout=0.0,
-                max_steps=2000, lr=1e-3, min_lr=1e-4, warmup_steps=100, eval_every=250, eval_batches=20),
-    "gpu": dict(n_layer=6, n_head=6, n_embd=384, block_size=256, batch_size=64, dropout=0.2,
-                max_steps=5000, lr=1e-3, min_lr=1e-4, warmup_steps=100, eval_every=250, eval_batches=200),
-}
+def flat(recipe: dict) -> dict:
+    """A recipe of helpers.recipes as this script's flags: the model's sizes and the training knobs."""
+    names = {"steps": "max_steps", "warmup": "warmup_steps"}
+    return {**recipe["model"], **{names.get(k, k): v for k, v in recipe.items() if k != "model"}}
+
+
+# nanoGPT's recipes on this corpus (helpers/recipes.py, shared with the notebook and the benchmark).
+PROFILES = {name: flat(recipe) for name, recipe in GPT_RECIPES.items()}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", choices=PROFILES, default="cpu")
     for name, value in PROFILES["cpu"].items():
-        parser.add_argument(f"--{name}", type=type(value), default=None, help=f"profile value unless given")
+        parser.add_argument(f"--{name}", type=type(value), default=None, help="profile value unless given")
     parser.add_argument("--beta2", type=float, default=0.99)
     parser.add_argument("--weight_decay", type=float, default=0.1)
     parser.add_argument("--grad_clip", type=float, default=1.0)

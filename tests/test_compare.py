@@ -5,9 +5,10 @@ import math
 import pytest
 import torch
 
-from helpers.compare import (README_END, README_START, TransformerClassifier, WordVocabulary, code_lines,
-                             labels_to_reach, local_cost_usd, measure, predict_from_scratch, train_from_scratch,
-                             write_readme_table)
+from course_tools.readme_table import README_END, README_START, write_readme_table
+from helpers.scratch_classifier import (TransformerClassifier, WordVocabulary, predict_from_scratch,
+                                        train_from_scratch)
+from helpers.yardstick import code_lines, labels_to_reach, local_cost_usd, measure
 from helpers.gpt import GPTConfig
 
 

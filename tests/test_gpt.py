@@ -5,7 +5,9 @@ import math
 import pytest
 import torch
 
-from helpers.gpt import GPT, CharTokenizer, GPTConfig, attention_maps, random_windows
+from helpers.gpt import GPT, GPTConfig, attention_maps
+from helpers.gpt_data import CharTokenizer, random_windows
+from helpers.recipes import GPT_RECIPES
 
 
 
@@ -58,7 +60,7 @@ def test_output_layer_is_tied_to_the_token_embedding():
 
 
 def test_parameter_count_matches_the_formula():
-    config = GPTConfig(vocab_size=84, block_size=64, n_layer=4, n_head=4, n_embd=128)  # the cpu profile
+    config = GPTConfig(vocab_size=84, **GPT_RECIPES["cpu"]["model"])  # the cpu profile
     L, C = config.n_layer, config.n_embd
     per_block = 4 * C * C + 8 * C * C + 2 * C  # attention (q, k, v, out), MLP (C->4C->C), two LayerNorm gains
     expected = L * per_block + config.vocab_size * C + config.block_size * C + C  # + tied embedding, positions, ln_f

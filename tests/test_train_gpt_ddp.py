@@ -28,15 +28,16 @@ def load(out: Path) -> tuple[dict, dict]:
 
 def run_one_process(tmp_path: Path) -> tuple[dict, dict]:
     """The reference: plain ``main()`` in this process (no torchrun), the whole batch of 8."""
-    sys.path.insert(0, str(SCRIPT.parent))
-    import train_gpt
+    import importlib.util
 
+    spec = importlib.util.spec_from_file_location("train_gpt", SCRIPT)
+    train_gpt = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_gpt)
     threads = torch.get_num_threads()
     try:
         train_gpt.main([*TINY, "--batch_size", "8", "--threads", "1", "--out_dir", str(tmp_path / "np1")])
     finally:
         torch.set_num_threads(threads)
-        sys.path.remove(str(SCRIPT.parent))
     return load(tmp_path / "np1")
 
 

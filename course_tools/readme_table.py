@@ -1,0 +1,44 @@
+"""Copy Chapter 5's latest measured table into README.md (``make comparison``).
+
+    python -m course_tools.readme_table
+"""
+
+from __future__ import annotations
+
+import sys
+
+from helpers.paths import REPO_ROOT
+from helpers.results import comparison_file
+
+README_START = "<!-- comparison:start -->"
+README_END = "<!-- comparison:end -->"
+
+
+def write_readme_table(readme=REPO_ROOT / "README.md", table=None) -> str:
+    """Put Chapter 5's latest measured table (``comparison_file()``) into the README, between
+    the comparison markers; ``make comparison`` runs the chapter, then this."""
+    table = table or comparison_file()
+    if not table.exists():
+        raise FileNotFoundError(f"{table} does not exist yet: run Chapter 5 first (make comparison PROFILE=cpu).")
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise ValueError(f"{readme.name} has no {README_START} ... {README_END} block to fill.")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    block = table.read_text(encoding="utf-8").strip()
+    readme.write_text(f"{head}{README_START}\n{block}\n{README_END}{tail}", encoding="utf-8")
+    return block
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        block = write_readme_table()
+    except (FileNotFoundError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"README.md updated with the table of {comparison_file()}:\n{block[:400]}...")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

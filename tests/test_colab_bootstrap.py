@@ -1,0 +1,61 @@
+"""The path a Colab learner takes: a chapter opened where the course is not installed.
+
+Every notebook's first code cell clones the course and installs it (``pip install -e``), then
+makes it importable in the running kernel. Here that cell runs for real, in a fresh virtual
+environment that does not have the course, with the repository address pointed at a clone of
+this checkout. The course's dependencies are lent to that environment (a ``.pth`` line to this
+environment's site-packages), so nothing big is downloaded and the test takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+from course_tools.links import clone_url
+from helpers.paths import REPO_ROOT
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def first_code_cell(notebook: Path) -> str:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+
+
+def test_every_chapter_starts_with_the_same_bootstrap_cell():
+    cells = {first_code_cell(nb) for nb in NOTEBOOKS}
+    assert len(cells) == 1, "the chapters' first cells differ"
+    cell = cells.pop()
+    assert "sys.path.insert" not in cell and "sys.path.append" not in cell
+    assert f'COURSE_REPOSITORY = "{clone_url()}"' in cell
+
+
+def test_the_first_cell_installs_the_course_where_it_is_missing(tmp_path):
+    environment = tmp_path / "colab-like"
+    venv.create(environment, with_pip=True)
+    python = environment / "bin" / "python"
+    site_packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+    # The dependencies (torch, transformers, ...) are already here; lend them rather than download.
+    # A directory named by a .pth line is on sys.path, but its own .pth files are not run, so this
+    # environment's editable install of the course stays invisible there: `helpers` is missing.
+    Path(site_packages, "course-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    missing = subprocess.run([str(python), "-c", "import importlib.util; print(importlib.util.find_spec('helpers'))"],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert missing.stdout.strip() == "None", "the test environment should not see the course yet"
+
+    cell = first_code_cell(NOTEBOOKS[0]).replace(clone_url(), str(REPO_ROOT))
+    check = ("\nimport helpers, helpers.llm_api\nfrom helpers import setup_chapter\nprint('helpers from', helpers.__file__)")
+    ran = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=600)
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-3000:]
+    assert f"helpers from {tmp_path / 'transformers-course' / 'helpers' / '__init__.py'}" in ran.stdout
+    # Run again (a learner re-running the cell): nothing is cloned or installed a second time.
+    again = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0 and "Cloning" not in again.stderr, again.stderr[-2000:]
+    assert sys.executable != str(python)
