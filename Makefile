@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: notebooks comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
@@ -22,6 +22,7 @@ help:
 	@echo "make unit             only the helpers' unit tests (seconds)"
 	@echo "make lab              JupyterLab on the notebooks"
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
+	@echo "make notebooks        write each notebook from its text twin in notebooks/text/ (edit those)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
 	@echo "make comparison       Chapter 5 in the cpu profile (or PROFILE=gpu), then its measured table into README.md"
 	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
@@ -65,12 +66,19 @@ $(OLAH_VENV)/.installed:
 	@echo olah==0.5.4 > $@
 
 test: kit-if-offline $(OLAH_VENV)/.installed
+	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text
 	rm -rf build/smoke build/online
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
+
+# After editing a chapter's text twin (notebooks/text/NN_name.py), write its notebook from it
+# (outputs of checked cells are kept), then strip what must not be committed.
+notebooks: setup
+	$(PY) -m jupytext --sync notebooks/text/*.py
+	$(PY) -m course_tools.harness clean
 
 clean-notebooks: setup
 	$(PY) -m course_tools.harness clean

