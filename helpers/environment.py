@@ -32,15 +32,15 @@ def in_binder() -> bool:
     return any(name.startswith("BINDER_") for name in os.environ)
 
 
-def available_cpus() -> int:
+def available_cpus(quota_file: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
     """CPU cores this process may really use.
 
     ``os.cpu_count()`` reports the host's cores, but containers (Binder, CI, Docker)
     are often capped at one or two by a cgroup quota; torch would then start far
-    too many threads and run slower, so read the quota where there is one.
+    too many threads and run slower, so read the quota where there is one
+    (cgroup v2's ``cpu.max``: "<quota> <period>", or "max <period>" for no cap).
     """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    quota_file = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
     try:
         quota, period = quota_file.read_text().split()
         if quota != "max":

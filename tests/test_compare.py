@@ -8,7 +8,7 @@ import torch
 from course_tools.readme_table import README_END, README_START, write_readme_table
 from helpers.scratch_classifier import (TransformerClassifier, WordVocabulary, predict_from_scratch,
                                         train_from_scratch)
-from helpers.yardstick import code_lines, labels_to_reach, local_cost_usd, measure
+from helpers.yardstick import code_lines, labels_to_reach, measure
 from helpers.gpt import GPTConfig
 
 
@@ -59,19 +59,25 @@ def test_from_scratch_learns_a_learnable_task():
     assert result["parameters"] == sum(p.numel() for p in result["model"].parameters())
 
 
-def test_measure_reports_accuracy_interval_throughput_and_latency():
+def test_measure_reports_accuracy_interval_throughput_and_latency(monkeypatch):
+    """A pretend model on a pretend clock: 0.1 s per call plus 0.02 s per review, so the figures
+    measure() must report are known exactly (batched 50 reviews: 1.1 s; one review alone: 0.12 s)."""
+    import helpers.yardstick as yardstick
+
+    clock = [0.0]
+    monkeypatch.setattr(yardstick.time, "perf_counter", lambda: clock[0])
+
+    def always_positive(batch):
+        clock[0] += 0.1 + 0.02 * len(batch)
+        return [1] * len(batch)
+
     texts = [f"review {i}" for i in range(50)]
     truth = [i % 2 for i in range(50)]
-    always_positive = lambda batch: [1] * len(batch)
     m = measure(always_positive, texts, truth, single_reviews=5)
-    assert m["correct"] == 25 and m["accuracy"] == 0.5 and m["n"] == 50
-    assert m["interval"][0] < 0.5 < m["interval"][1]
-    assert m["throughput"] > 0 and m["latency_ms"] >= 0 and len(m["predicted"]) == 50
-
-
-def test_local_cost_is_time_times_the_hourly_price():
-    assert local_cost_usd(3600, 2.5) == pytest.approx(2.5)
-    assert local_cost_usd(36, 0.10) == pytest.approx(0.001)
+    assert m["correct"] == 25 and m["accuracy"] == 0.5 and m["n"] == 50 and len(m["predicted"]) == 50
+    assert m["interval"] == pytest.approx((0.366, 0.634), abs=1e-3)  # Wilson, 25 of 50
+    assert m["throughput"] == pytest.approx(50 / 1.1) and m["latency_ms"] == pytest.approx(120)
+    assert measure(always_positive, texts, truth, single_reviews=0)["latency_ms"] is None
 
 
 def _example(x):

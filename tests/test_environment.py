@@ -27,10 +27,17 @@ def test_explicit_profile_is_kept_and_a_typo_names_the_choices():
         env.pick_profile("fast", "cpu")
 
 
-def test_available_cpus_is_at_least_one_and_at_most_the_host():
+@pytest.mark.parametrize("cpu_max, cap", [("150000 100000", 1), ("100000 100000", 1), ("50000 100000", 1),
+                                          ("max 100000", None), ("not a quota", None)])
+def test_available_cpus_follows_a_cgroup_quota(tmp_path, monkeypatch, cpu_max, cap):
+    """A container capped at 1.5 CPUs gets 1 thread, not the host's many; no cap, the host's count."""
     import os
 
-    assert 1 <= env.available_cpus() <= (os.cpu_count() or 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    quota = tmp_path / "cpu.max"
+    quota.write_text(cpu_max + "\n")
+    assert env.available_cpus(quota) == (cap or 8)
+    assert env.available_cpus(tmp_path / "no-such-file") == 8  # not in a container
 
 
 def test_colab_and_binder_detection(monkeypatch):

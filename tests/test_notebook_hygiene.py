@@ -16,8 +16,12 @@ SECRET_PATTERNS = {
 HOME_PATHS = r"(/root/|/home/[a-z]|/Users/[A-Za-z]|[A-Za-z]:\\\\Users\\\\)"
 
 
-def test_the_course_has_chapters():
-    assert NOTEBOOKS, "no notebooks/NN_*.ipynb found"
+def test_the_chapters_are_the_syllabus_in_order():
+    """Five chapters, numbered 01 to 05: the four approaches, least control first, then the comparison."""
+    numbered = [(p.name[:2], p.stem[3:]) for p in NOTEBOOKS]
+    assert [n for n, _ in numbered] == ["01", "02", "03", "04", "05"], numbered
+    topics = ["hosted", "pretrained", "fine_tuning", "scratch", "comparing"]
+    assert all(topic in name for (_, name), topic in zip(numbered, topics)), numbered
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

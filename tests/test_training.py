@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from helpers.training import History, TrainConfig, lr_at, make_optimizer, train
+from helpers.training import TrainConfig, lr_at, make_optimizer, train
 
 
 def tiny_problem(seed=0):
@@ -141,10 +141,6 @@ def test_bf16_autocast_on_cpu_still_learns():
     before = evaluate(model)["val_loss"]
     train(model, get_batch, compute_loss, TrainConfig(max_steps=100, lr=1e-2, precision="bf16"), progress=False)
     assert evaluate(model)["val_loss"] < before / 2
-
-
-def test_history_is_plain_data():
-    assert History().last_step == 0
 
 
 def test_dataset_batches_cover_each_epoch_once_and_repeat_exactly():
