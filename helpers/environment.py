@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import platform
-import random
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -85,13 +84,10 @@ def pick_profile(requested: str, device: str) -> str:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and GPU) so runs repeat."""
-    import numpy as np
-    import torch
+    """Seed Python, NumPy and torch (CPU and every GPU) so runs repeat: ``transformers.set_seed``."""
+    from transformers import set_seed
 
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)  # also seeds every CUDA device
+    set_seed(seed)
 
 
 def quiet_library_logs() -> None:

@@ -47,10 +47,9 @@ def tokenize_reviews(dataset, tokenizer, max_length: int):
 
 
 def count_parameters(model) -> tuple[int, int]:
-    """(trainable, total) parameter counts."""
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in model.parameters())
-    return trainable, total
+    """(trainable, total) parameter counts, from transformers' own ``model.num_parameters``
+    (a PEFT model passes the call to the model it wraps, LoRA's matrices included)."""
+    return model.num_parameters(only_trainable=True), model.num_parameters()
 
 
 def training_state_bytes(model) -> int:

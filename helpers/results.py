@@ -71,17 +71,14 @@ def accuracy_interval(correct: int, n: int, confidence: float = 0.95) -> tuple[f
 
     On a few hundred examples an accuracy is only known to a few points; the
     interval says how many. Wilson's interval stays inside [0, 1] and behaves
-    well near 0 and 1, unlike the textbook ``p +/- 1.96 * sqrt(p(1-p)/n)``.
+    well near 0 and 1, unlike the textbook ``p +/- 1.96 * sqrt(p(1-p)/n)``. Computed by SciPy.
     """
-    from statistics import NormalDist
+    from scipy.stats import binomtest
 
     if n <= 0 or not 0 <= correct <= n:
         raise ValueError(f"need 0 <= correct <= n and n > 0, got correct={correct}, n={n}.")
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    p = correct / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half_width = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+    interval = binomtest(correct, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(interval.low), float(interval.high)
 
 
 def comparison_file():
