@@ -1,0 +1,169 @@
+"""Checks for Chapter 3's exercises (notebooks/exercises/03_exercises.ipynb): fine-tuning.
+
+- ``balanced_slice`` (exercise 3.1): a different labelled slice to train on, the same number of
+  reviews per label, shuffled, repeatable; on a small made-up dataset sorted by label, like IMDb;
+- ``frozen_encoder`` (exercise 3.2): the frozen-encoder baseline: only the new head trains; on
+  tiny BERT and DistilBERT classifiers with random weights (built here, no download);
+- ``training_step`` (exercise 3.3): one step of the plain PyTorch loop, compared with a correct
+  step on a copy of the same tiny model.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from helpers.checks.feedback import Mistake, exercise, require_callable
+
+
+def sorted_reviews(negatives: int = 90, positives: int = 210):
+    """A made-up labelled dataset, negatives first (IMDb's splits are sorted by label too)."""
+    from datasets import Dataset
+
+    texts = [f"made-up review {i} ({'negative' if i < negatives else 'positive'})" for i in range(negatives + positives)]
+    return Dataset.from_dict({"text": texts, "label": [0] * negatives + [1] * positives})
+
+
+@exercise("3.1", "a balanced labelled slice")
+def balanced_slice(make_slice) -> str:
+    """Exercise 3.1: ``make_slice(dataset, n_per_label, seed)`` -> a shuffled ``Dataset`` with
+    ``n_per_label`` reviews of each label."""
+    require_callable(make_slice, "balanced_slice")
+    data = sorted_reviews()
+    truth = dict(zip(data["text"], data["label"]))
+    part = make_slice(data, 20, seed=1)
+    if not hasattr(part, "column_names") or not {"text", "label"} <= set(part.column_names):
+        raise Mistake(f"you returned a {type(part).__name__}; return a datasets.Dataset with the columns text and "
+                      "label, e.g. dataset.select(indices).")
+    if len(part) != 40:
+        raise Mistake(f"with n_per_label=20 you returned {len(part)} reviews; expected 40 (20 of each label).")
+    labels = list(part["label"])
+    if labels.count(0) != 20:
+        raise Mistake(f"your slice has {labels.count(0)} negative and {labels.count(1)} positive reviews; take "
+                      "n_per_label of each (the data is 30% negative, so a random slice is not balanced).")
+    for text, label in zip(part["text"], labels):
+        if truth.get(text) != label:
+            raise Mistake(f"the row {text!r} with label {label} is not in the dataset you were given.")
+    if len(set(part["text"])) != 40:
+        raise Mistake("your slice has the same review twice: draw without replacement.")
+    if len(set(labels[:20])) == 1:
+        raise Mistake("the first 20 reviews of your slice all have the same label: shuffle the slice, or every "
+                      "early training batch holds one label only (.shuffle(seed=seed)).")
+    if list(make_slice(data, 20, seed=1)["text"]) != list(part["text"]):
+        raise Mistake("the same seed gave a different slice: pass the seed to every random choice.")
+    if list(make_slice(data, 20, seed=2)["text"]) == list(part["text"]):
+        raise Mistake("seeds 1 and 2 gave the same slice: the `seed` argument must choose the reviews.")
+    try:
+        too_many = make_slice(data, 100, seed=1)
+    except ValueError:
+        too_many = None
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise Mistake(f"asking for 100 per label when there are only 90 negative reviews raised "
+                      f"{type(error).__name__}; check first and raise a ValueError that says how many there are.") from None
+    if too_many is not None:
+        raise Mistake(f"asking for 100 per label when there are only 90 negative reviews returned {len(too_many)} "
+                      "rows; raise a ValueError instead: a silently unbalanced slice is the bug this exercise avoids.")
+    return "n of each label, shuffled, repeatable with the seed, and a clear error when there are too few."
+
+
+def tiny_classifiers(seed: int = 0) -> dict:
+    """Tiny BERT and DistilBERT sentiment classifiers with random weights (no download)."""
+    import torch
+    from transformers import (BertConfig, BertForSequenceClassification, DistilBertConfig,
+                              DistilBertForSequenceClassification)
+
+    torch.manual_seed(seed)
+    bert = BertForSequenceClassification(BertConfig(
+        vocab_size=40, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32,
+        max_position_embeddings=32, num_labels=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0))
+    distilbert = DistilBertForSequenceClassification(DistilBertConfig(
+        vocab_size=40, dim=16, n_layers=2, n_heads=2, hidden_dim=32, max_position_embeddings=32, num_labels=2,
+        dropout=0.0, attention_dropout=0.0, seq_classif_dropout=0.0))
+    return {"BERT": bert, "DistilBERT": distilbert}
+
+
+@exercise("3.2", "a frozen-encoder baseline")
+def frozen_encoder(freeze_encoder) -> str:
+    """Exercise 3.2: ``freeze_encoder(model)`` freezes the pre-trained encoder, leaves the new
+    head trainable, and returns how many parameters are still trainable."""
+    require_callable(freeze_encoder, "freeze_encoder")
+    for name, model in tiny_classifiers().items():
+        encoder = {id(p) for p in model.base_model.parameters()}
+        returned = freeze_encoder(model)
+        for parameter_name, parameter in model.named_parameters():
+            in_encoder = id(parameter) in encoder
+            if in_encoder and parameter.requires_grad:
+                extra = (" Your code worked for BERT; use model.base_model, which is the encoder whatever the "
+                         "architecture calls it (bert, distilbert, roberta, ...)." if name == "DistilBERT" else "")
+                raise Mistake(f"{name}: the encoder's parameter {parameter_name!r} is still trainable: set "
+                              f"requires_grad = False on every parameter of model.base_model.{extra}")
+            if not in_encoder and not parameter.requires_grad:
+                raise Mistake(f"{name}: you froze {parameter_name!r}, which belongs to the new classification head; "
+                              "the head starts random and must train, or nothing learns.")
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        if returned != trainable:
+            raise Mistake(f"{name}: you returned {returned!r}, but {trainable:,} parameters are trainable: return "
+                          "sum(p.numel() for p in model.parameters() if p.requires_grad).")
+    return "the encoder is frozen (BERT and DistilBERT alike), the head trains, and the count is right."
+
+
+def _batch(seed: int):
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    return {"input_ids": torch.randint(5, 40, (4, 10), generator=generator),
+            "attention_mask": torch.ones(4, 10, dtype=torch.long),
+            "labels": torch.tensor([0, 1, 1, 0])}
+
+
+def _correct_step(model, batch, optimizer) -> float:
+    model.train()
+    loss = model(**batch).loss
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    return loss.item()
+
+
+@exercise("3.3", "one step of the training loop")
+def training_step(train_step) -> str:
+    """Exercise 3.3: ``train_step(model, batch, optimizer)`` -> the batch's loss as a float;
+    compared, over two steps, with a correct step on a copy of the same tiny model."""
+    import torch
+
+    require_callable(train_step, "train_step")
+    model = tiny_classifiers(seed=1)["BERT"]
+    reference = copy.deepcopy(model)
+    start = copy.deepcopy(model.state_dict())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    reference_optimizer = torch.optim.SGD(reference.parameters(), lr=0.5)
+
+    def same(a, b):
+        return all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+    for step, seed in enumerate((10, 11), 1):
+        batch = _batch(seed)
+        returned = train_step(model, batch, optimizer)
+        expected = _correct_step(reference, batch, reference_optimizer)
+        if step == 1:
+            if isinstance(returned, torch.Tensor):
+                raise Mistake("you returned a tensor; return loss.item(), a float (a tensor keeps the whole "
+                              "computation graph in memory for as long as you keep it).")
+            if not isinstance(returned, float):
+                raise Mistake(f"you returned {returned!r}; return the batch's loss as a float, loss.item().")
+            if same(model.state_dict(), start):
+                raise Mistake("after your step the weights did not change: compute loss = model(**batch).loss, "
+                              "then loss.backward(), then optimizer.step() (zero the gradients before the "
+                              "backward pass or after the step, never in between).")
+            if abs(returned - expected) > 1e-5:
+                raise Mistake(f"you returned the loss {returned:.5f}; the batch's loss before the update is "
+                              f"{expected:.5f}: return the loss of this batch, computed once, before optimizer.step().")
+            if not same(model.state_dict(), reference.state_dict()):
+                raise Mistake("after one step your weights differ from a correct step's: use the model's own loss "
+                              "(model(**batch).loss, the batch holds the labels), loss.backward(), optimizer.step().")
+        elif not same(model.state_dict(), reference.state_dict()):
+            raise Mistake("your first step was right, your second was not: the second used the first step's "
+                          "gradients too. Gradients add up until you reset them: call optimizer.zero_grad() "
+                          "every step.")
+    return "forward, backward, step, and the gradients reset: two steps match a correct loop exactly."

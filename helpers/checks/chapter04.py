@@ -1,0 +1,172 @@
+"""Checks for Chapter 4's exercises (notebooks/exercises/04_exercises.ipynb): a GPT from scratch.
+
+- ``top_k_sampling`` (exercise 4.1): 2,000 draws from fixed logits must stay in the top k and follow
+  the softmax of the kept logits;
+- ``warmup_schedule`` (exercise 4.2): a learning rate with linear warmup and cosine decay, compared
+  step by step with the course's own ``helpers.training.lr_at``;
+- ``longer_context`` (exercise 4.3): a trained GPT grown to a longer context without losing what it
+  learned; on a tiny ``helpers.gpt.GPT`` with random weights.
+"""
+
+from __future__ import annotations
+
+import math
+
+from helpers.checks.feedback import Mistake, exercise, require_callable
+
+_LOGITS = [[0.0, 1.0, 3.0, -1.0, 2.5, 0.5, -2.0, 2.0, 0.2, 1.5],
+           [2.2, -0.5, 0.1, 0.3, -1.0, 1.8, 0.0, -3.0, 0.9, 2.6]]
+
+
+def _ids(returned, rows: int):
+    import torch
+
+    if not isinstance(returned, torch.Tensor):
+        raise Mistake(f"you returned a {type(returned).__name__}; return a tensor of token ids, one per row.")
+    if returned.dtype.is_floating_point:
+        raise Mistake(f"you returned a {returned.dtype} tensor; token ids are integers (torch.multinomial "
+                      "returns them).")
+    if returned.shape not in ((rows,), (rows, 1)):
+        raise Mistake(f"for logits of shape ({rows}, 10) you returned shape {tuple(returned.shape)}; return one id "
+                      f"per row: shape ({rows},) (or ({rows}, 1)).")
+    return returned.reshape(-1).tolist()
+
+
+@exercise("4.1", "top-k sampling")
+def top_k_sampling(sample_top_k) -> str:
+    """Exercise 4.1: ``sample_top_k(logits, k, generator)`` -> one token id per row of ``logits``
+    (batch, vocab), drawn from the softmax of the k largest logits."""
+    import torch
+
+    require_callable(sample_top_k, "sample_top_k")
+    logits = torch.tensor(_LOGITS)
+    draws = 1000
+    many = logits.repeat(draws, 1)  # rows alternate: row 0, row 1, row 0, ...
+    before = many.clone()
+    ids = _ids(sample_top_k(many, 3, generator=torch.Generator().manual_seed(0)), len(many))
+    if not torch.equal(many, before):
+        raise Mistake("your function changed the logits it was given (an in-place masked_fill_ or index "
+                      "assignment?): work on a copy, the caller may still need them.")
+    for row in range(2):
+        top = torch.topk(logits[row], 3).indices.tolist()
+        drawn = ids[row::2]
+        outside = [i for i in drawn if i not in top]
+        if outside:
+            raise Mistake(f"your sampler returned token {outside[0]} for row {row}, which is outside the top 3 "
+                          f"(those are tokens {sorted(top)}): set every other logit to -inf before the softmax.")
+        kept = torch.softmax(logits[row, top], dim=-1).tolist()
+        for token, p in zip(top, kept):
+            share = drawn.count(token) / draws
+            if abs(share - p) > 0.06:
+                raise Mistake(f"row {row}: token {token} came up in {share:.0%} of {draws} draws, but within the top 3 "
+                              f"its probability is {p:.0%}. Sample in proportion to the softmax of the kept logits "
+                              "(torch.multinomial), not uniformly and not always the best.")
+    if _ids(sample_top_k(logits, 1, generator=torch.Generator().manual_seed(1)), 2) != logits.argmax(-1).tolist():
+        raise Mistake("with k=1 only the most likely token is left, so it must always be chosen "
+                      f"({logits.argmax(-1).tolist()}).")
+    first = _ids(sample_top_k(many, 3, generator=torch.Generator().manual_seed(5)), len(many))
+    second = _ids(sample_top_k(many, 3, generator=torch.Generator().manual_seed(5)), len(many))
+    if first != second:
+        raise Mistake("two calls with generators seeded alike gave different tokens: pass `generator` on to "
+                      "torch.multinomial(..., generator=generator), so samples can be repeated.")
+    try:
+        _ids(sample_top_k(logits, 50, generator=torch.Generator().manual_seed(2)), 2)
+    except (RuntimeError, IndexError) as error:
+        raise Mistake(f"k=50 with only 10 tokens raised {type(error).__name__}: keep min(k, vocabulary size) "
+                      "tokens.") from None
+    return f"{2 * draws:,} draws stayed in the top k, in the right proportions; k=1 is greedy; repeatable."
+
+
+@exercise("4.2", "a learning-rate warmup")
+def warmup_schedule(learning_rate) -> str:
+    """Exercise 4.2: ``learning_rate(step, max_steps, peak_lr, warmup_steps, min_lr)``, compared
+    with ``helpers.training.lr_at`` (the schedule Chapter 4 trained with)."""
+    from helpers.training import TrainConfig, lr_at
+
+    require_callable(learning_rate, "learning_rate")
+    for max_steps, peak, warmup, low in ((100, 1e-3, 10, 1e-4), (50, 3e-3, 0, 3e-4)):
+        config = TrainConfig(max_steps=max_steps, lr=peak, warmup_steps=warmup, min_lr=low)
+        try:
+            got = {step: learning_rate(step, max_steps, peak, warmup, low) for step in range(max_steps + 5)}
+        except ZeroDivisionError:
+            raise Mistake("with warmup_steps=0 your function divided by zero: with no warmup, start at the peak "
+                          "(check `step < warmup_steps` first).") from None
+        for step, value in got.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise Mistake(f"at step {step} you returned {value!r}; return the learning rate as a number.")
+            want = lr_at(step, config)
+            if math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-12):
+                continue
+            if step == 0 and value == 0:
+                why = ("a rate of 0 wastes the first step; ramp up as peak_lr * (step + 1) / warmup_steps, so the "
+                       "first step already learns and the peak comes at the last warmup step")
+            elif step < warmup:
+                why = "during warmup the rate rises in a straight line: peak_lr * (step + 1) / warmup_steps"
+            elif value < low - 1e-12:
+                why = f"it must never drop below min_lr = {low}"
+            elif step >= max_steps:
+                why = "after max_steps the rate stays at min_lr (the cosine has finished)"
+            elif step == warmup:
+                why = "right after warmup the cosine starts at the peak, then decays to min_lr at max_steps"
+            else:
+                why = ("after warmup the rate follows half a cosine from the peak down to min_lr: "
+                       "min_lr + 0.5 * (1 + cos(pi * progress)) * (peak_lr - min_lr), with progress = "
+                       "(step - warmup_steps) / (max_steps - warmup_steps)")
+            raise Mistake(f"with max_steps={max_steps}, peak_lr={peak}, warmup_steps={warmup}, min_lr={low}: at step "
+                          f"{step} you return {value:.6g}, the schedule is {want:.6g}. {why[0].upper() + why[1:]}.")
+    return "linear warmup, cosine decay to min_lr, flat after the end, and no warmup works too."
+
+
+def tiny_gpt(seed: int = 0):
+    """A tiny ``helpers.gpt.GPT`` (11 tokens, context 8, 2 layers of width 16) with random weights."""
+    import torch
+
+    from helpers.gpt import GPT, GPTConfig
+
+    torch.manual_seed(seed)
+    return GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=2, n_head=2, n_embd=16)).eval()
+
+
+@exercise("4.3", "a longer context")
+def longer_context(extend_context) -> str:
+    """Exercise 4.3: ``extend_context(model, new_block_size)`` -> a new GPT that reads up to
+    ``new_block_size`` tokens and computes exactly what ``model`` did on shorter inputs."""
+    import torch
+
+    from helpers.gpt import GPT
+
+    require_callable(extend_context, "extend_context")
+    old = tiny_gpt()
+    weights = {k: v.clone() for k, v in old.state_dict().items()}
+    new = extend_context(old, 16)
+    if not isinstance(new, GPT):
+        raise Mistake(f"you returned a {type(new).__name__}; return a helpers.gpt.GPT.")
+    if old.config.block_size != 8 or any(not torch.equal(v, weights[k]) for k, v in old.state_dict().items()):
+        raise Mistake("you changed the model you were given: build a new GPT and leave the old one as it was "
+                      "(a GPTConfig with the new block_size, copied weights).")
+    if new.config.block_size != 16:
+        raise Mistake(f"the new model's config.block_size is {new.config.block_size}; it must be 16, or generate() "
+                      "keeps cropping the context to the old length.")
+    if tuple(new.transformer.wpe.weight.shape) != (16, 16):
+        raise Mistake(f"the position table is {tuple(new.transformer.wpe.weight.shape)}; it needs one row per "
+                      "position: (16, 16).")
+    if any(p.data_ptr() == q.data_ptr() for p in new.parameters() for q in old.parameters()):
+        raise Mistake("the new model shares tensors with the old one, so training one would change the other: "
+                      "copy the weights (load_state_dict copies; plain assignment does not).")
+    if new.lm_head.weight is not new.transformer.wte.weight:
+        raise Mistake("the new model's output layer no longer shares its weights with the token embedding (weight "
+                      "tying): build it with GPT(config), then load the weights into it.")
+    short = torch.randint(0, 11, (2, 8), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        same = torch.allclose(new.eval()(short)[0], old(short)[0], atol=1e-5)
+        if not same:
+            raise Mistake("on an 8-token input the new model's logits differ from the old model's: copy every trained "
+                          "weight, and the old position table into the first 8 rows of the new one.")
+        try:
+            logits, _ = new(torch.randint(0, 11, (1, 16)))
+        except Exception as error:
+            raise Mistake(f"the new model cannot read 16 tokens: {type(error).__name__}: {str(error)[:120]}") from None
+    if not torch.isfinite(new.transformer.wpe.weight[8:]).all():
+        raise Mistake("the new positions' embeddings are not finite numbers: start them small and random "
+                      "(like the model's own init, std 0.02) or as copies of learned rows.")
+    return "a new GPT with 16 positions; the old one untouched; identical answers on the first 8 positions."
