@@ -27,7 +27,19 @@ def sorted_reviews(negatives: int = 90, positives: int = 210):
 def balanced_slice(make_slice) -> str:
     """Exercise 3.1: ``make_slice(dataset, n_per_label, seed)`` -> a shuffled ``Dataset`` with
     ``n_per_label`` reviews of each label."""
+    from datasets.utils.logging import disable_progress_bar, enable_progress_bar, is_progress_bar_enabled
+
     require_callable(make_slice, "balanced_slice")
+    bars = is_progress_bar_enabled()
+    disable_progress_bar()  # filter() and map() on 300 rows: no bars under the check's verdict
+    try:
+        return _balanced_slice(make_slice)
+    finally:
+        if bars:
+            enable_progress_bar()
+
+
+def _balanced_slice(make_slice) -> str:
     data = sorted_reviews()
     truth = dict(zip(data["text"], data["label"]))
     part = make_slice(data, 20, seed=1)

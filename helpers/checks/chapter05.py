@@ -163,9 +163,11 @@ def break_even(reviews_to_break_even) -> str:
             raise Mistake(f"{where}: you returned {got!r}; return a whole number of reviews.")
         got = int(got)
         if got != want:
-            at = got
-            api_total, local_total = at * api, fixed + at * local
-            detail = (f"at {at:,} reviews the API costs ${api_total:.4f} and local ${local_total:.4f}"
-                      + (": equal is not cheaper (strictly less)" if math.isclose(api_total, local_total) else ""))
-            raise Mistake(f"{where}: you returned {got:,}, the answer is {want:,}; {detail}.")
+            def costs(n):
+                return f"${n * api:.4f} by API, ${fixed + n * local:.4f} locally"
+
+            equal = math.isclose((want - 1) * api, fixed + (want - 1) * local)
+            raise Mistake(f"{where}: you returned {got:,}, the answer is {want:,}. At {want - 1:,} reviews: "
+                          f"{costs(want - 1)}{' (equal is not cheaper)' if equal else ''}; at {want:,}: "
+                          f"{costs(want)}. Return the fewest reviews for which local is strictly cheaper.")
     return "the break-even points are right, the boundary case included, and None when local never pays off."

@@ -1,0 +1,421 @@
+"""The exercises: every solution passes its checks, every blank fails them, the checks catch typical
+mistakes with a specific message, and the learners' notebooks are exactly what the sources give.
+
+The notebooks are executed in this process (``course_tools.exercises.execute``: an IPython shell,
+cell by cell, as Run All does) to keep the suite fast; one learner notebook also runs in a real
+Jupyter kernel, to prove the verdicts show there too.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import nbformat
+import pytest
+import torch
+
+from course_tools import exercises
+from course_tools.harness import clean_notebook, course_notebooks
+from helpers.checks import chapter01, chapter02, chapter03, chapter04, chapter05, feedback
+
+SOURCES = exercises.sources()
+MODULES = {"01": chapter01, "02": chapter02, "03": chapter03, "04": chapter04, "05": chapter05}
+# What the "try it" cells read offline (the blanks never reach them).
+KIT_ASSETS = {"02": ["sentiment-minilm-rt", "minilm-l6-v2", "rotten-tomatoes"],
+              "03": ["minilm-l6-v2", "rotten-tomatoes"], "05": ["rotten-tomatoes", "tiktoken-encodings"]}
+
+
+def expected_exercises(source) -> list[str]:
+    """The exercise numbers whose checks a source calls, in order (``checks.name(...)`` cells)."""
+    module = MODULES[source.name[:2]]
+    names = re.findall(r"^checks\.(\w+)\(", source.read_text(encoding="utf-8"), re.M)
+    return [getattr(module, name).exercise for name in names]
+
+
+@pytest.fixture(scope="module")
+def parameters():
+    """What papermill would inject: the smoke profile, and the hub mode decided once for all."""
+    from helpers.hub import decide_hub_mode
+
+    return {"PROFILE": "smoke", "HUB_MODE": decide_hub_mode("auto").name}
+
+
+@pytest.fixture(autouse=True)
+def _few_threads():
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)  # setup_chapter sets it; leave the next test as it was
+
+
+# ---------------------------------------------------------------- one source, two notebooks
+
+def test_every_chapter_has_its_exercises():
+    chapters = [p.name[:2] for p in course_notebooks()]
+    assert [s.name for s in SOURCES] == [f"{n}_exercises.py" for n in chapters]
+    for source in SOURCES:
+        numbers = expected_exercises(source)
+        assert len(numbers) >= 3 and numbers == sorted(set(numbers)), (source.name, numbers)
+        assert source.read_text(encoding="utf-8").count(exercises.BEGIN) >= len(numbers), source.name
+
+
+def test_learner_notebooks_are_what_the_sources_give():
+    """Drift: regenerating gives byte-identical notebooks (else: edit solutions/, run `make exercises`)."""
+    differ = exercises.build(check=True)
+    assert not differ, f"{[p.name for p in differ]} differ from solutions/: run `make exercises`"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_learners_see_exercises_not_solutions(source):
+    learner = exercises.learner_path(source)
+    text = learner.read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in text and "Notes for teachers" not in text
+    solution_lines = set()
+    for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", source.read_text(encoding="utf-8"), re.S):
+        solution_lines |= {line.strip() for line in region.splitlines() if len(line.strip()) > 25}
+    code = "\n".join(c.source for c in nbformat.read(learner, as_version=4).cells if c.cell_type == "code")
+    leaked = [line for line in solution_lines if line in code]
+    assert not leaked, f"solution code in {learner.name}: {leaked[:2]}"
+    assert code.count(exercises.STUB[1]) == len(re.findall(re.escape(exercises.BEGIN), source.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_learner_notebooks_are_clean_and_start_like_the_chapters(source):
+    nb = nbformat.read(exercises.learner_path(source), as_version=4)
+    assert nbformat.writes(clean_notebook(copy.deepcopy(nb))) == nbformat.writes(nb), "outputs or stray metadata"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    chapter_first = next(c for c in nbformat.read(course_notebooks()[0], as_version=4).cells if c.cell_type == "code")
+    assert code[0].source == chapter_first.source, "the first cell must be the chapters' (Colab installs the course)"
+    assert "parameters" in code[1].metadata.get("tags", []) and "setup_chapter(" in code[2].source
+
+
+def test_a_region_must_be_closed_and_inside_a_function():
+    assert exercises.blank_out("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "x") == \
+        "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+    for broken in ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "def f():\n    ### BEGIN SOLUTION\n    return 1",
+                   "def f():\n    return 1\n    ### END SOLUTION"):
+        with pytest.raises(exercises.SourceError):
+            exercises.blank_out(broken, "x")
+
+
+# ---------------------------------------------------------------- solutions pass, blanks fail
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_solution_passes_its_checks(source, parameters):
+    from helpers.kit import is_built
+
+    missing = [a for a in KIT_ASSETS.get(source.name[:2], []) if not is_built(a)]
+    if parameters["HUB_MODE"] == "offline" and missing:
+        pytest.skip(f"offline without the kit's {missing} (make kit)")
+    results, error = exercises.execute(exercises.solution_notebook(source), parameters)
+    assert error is None, f"{source.name} stopped: {error!r}"
+    assert [r.exercise for r in results] == expected_exercises(source)
+    assert all(r.passed for r in results), [str(r) for r in results if not r.passed]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_blank_fails_its_checks_and_run_all_goes_on(source, parameters):
+    nb = nbformat.read(exercises.learner_path(source), as_version=4)
+    results, error = exercises.execute(nb, parameters)
+    assert error is None, f"Run All stopped in the learners' {source.stem}: {error!r}"
+    assert [r.exercise for r in results] == expected_exercises(source)
+    assert all(r.status == "not done" and "NotImplementedError" in r.message for r in results), [str(r) for r in results]
+
+
+def test_in_a_jupyter_kernel_a_blank_check_prints_its_verdict(tmp_path):
+    """The real path: a kernel, Run All, the verdict printed under the check cell (no Out[n])."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(exercises.learner_path(SOURCES[0]), as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    verdicts = [c.outputs for c in nb.cells if c.cell_type == "code" and c.source.startswith("checks.")]
+    assert len(verdicts) == 3
+    for outputs in verdicts:
+        assert [o.output_type for o in outputs] == ["stream"], outputs
+        assert outputs[0].text.startswith("✗ Exercise 1.") and "not done yet" in outputs[0].text
+
+
+# ---------------------------------------------------------------- the checks catch real mistakes
+
+def _ask_never_retries(client, model, schema, instructions, text, max_attempts=3):
+    import json
+
+    reply = client.chat.completions.create(model=model, messages=[
+        {"role": "system", "content": instructions + json.dumps(schema.model_json_schema())},
+        {"role": "user", "content": text}])
+    try:
+        return schema.model_validate_json(reply.choices[0].message.content)
+    except Exception:
+        return None
+
+
+def _ask_same_request(client, model, schema, instructions, text, max_attempts=3):
+    import json
+
+    from helpers.llm_api import extract_json
+
+    messages = [{"role": "system", "content": instructions + json.dumps(schema.model_json_schema())},
+                {"role": "user", "content": text}]
+    for _ in range(max_attempts):
+        answer = client.chat.completions.create(model=model, messages=messages).choices[0].message.content
+        try:
+            return schema.model_validate_json(extract_json(answer) or answer)
+        except Exception:
+            pass
+    return None
+
+
+def _ask_without_schema(client, model, schema, instructions, text, max_attempts=3):
+    reply = client.chat.completions.create(model=model, messages=[{"role": "user", "content": text}])
+    return schema.model_validate_json(reply.choices[0].message.content)
+
+
+def _backoff_catches_everything(call, max_attempts=4, first_wait=1.0, sleep=None):
+    wait = first_wait
+    for attempt in range(max_attempts):
+        try:
+            return call()
+        except Exception:
+            if attempt == max_attempts - 1:
+                raise
+            sleep(wait)
+            wait *= 2
+
+
+def _backoff_constant(call, max_attempts=4, first_wait=1.0, sleep=None):
+    import openai
+
+    for attempt in range(max_attempts):
+        try:
+            return call()
+        except openai.RateLimitError:
+            if attempt == max_attempts - 1:
+                raise
+            sleep(first_wait)
+
+
+class _ChatForgets:
+    def __init__(self, client, model, system, max_turns=3):
+        self.client, self.model, self.history = client, model, []
+
+    def ask(self, question):
+        return self.client.chat.completions.create(
+            model=self.model, messages=[{"role": "user", "content": question}]).choices[0].message.content
+
+
+class _ChatUntrimmed(_ChatForgets):
+    def __init__(self, client, model, system, max_turns=3):
+        super().__init__(client, model, system)
+        self.system = system
+
+    def ask(self, question):
+        messages = [{"role": "system", "content": self.system}, *self.history, {"role": "user", "content": question}]
+        answer = self.client.chat.completions.create(model=self.model, messages=messages).choices[0].message.content
+        self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        return answer
+
+
+def _one_by_one(classifier, texts, threshold=0.8, batch_size=16):
+    return [p["label"] if p["score"] >= threshold else "UNSURE"
+            for t in texts for p in classifier(t, batch_size=batch_size, truncation=True)]
+
+
+def _strictly_above(classifier, texts, threshold=0.8, batch_size=16):
+    return [p["label"] if p["score"] > threshold else "UNSURE"
+            for p in classifier(list(texts), batch_size=batch_size, truncation=True)]
+
+
+def _by_hand_without_mask(tokenizer, model, texts):
+    encoded = tokenizer(list(texts), padding=True, return_tensors="pt")
+    with torch.no_grad():
+        probabilities = torch.softmax(model(input_ids=encoded["input_ids"]).logits, dim=-1)
+    return [(model.config.id2label[int(p.argmax())], float(p.max())) for p in probabilities]
+
+
+def _by_hand_logits(tokenizer, model, texts):
+    encoded = tokenizer(list(texts), padding=True, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**encoded).logits
+    return [(model.config.id2label[int(row.argmax())], float(row.max())) for row in logits]
+
+
+def _search_dot(query, documents, k=3):
+    return list((-(documents @ query)).argsort()[:k])
+
+
+def _search_in_place(query, documents, k=3):
+    import numpy as np
+
+    documents /= np.linalg.norm(documents, axis=1, keepdims=True)
+    return list((-(documents @ (query / np.linalg.norm(query)))).argsort()[:k])
+
+
+def _slice_random(dataset, n_per_label, seed=0):
+    return dataset.shuffle(seed=seed).select(range(2 * n_per_label))
+
+
+def _slice_unshuffled(dataset, n_per_label, seed=0):
+    from datasets import concatenate_datasets
+
+    parts = [dataset.filter(lambda e: e["label"] == label).shuffle(seed=seed) for label in (0, 1)]
+    if min(len(p) for p in parts) < n_per_label:
+        raise ValueError("too few")
+    return concatenate_datasets([p.select(range(n_per_label)) for p in parts])
+
+
+def _freeze_by_name(model):
+    for name, parameter in model.named_parameters():
+        if name.startswith("bert."):
+            parameter.requires_grad = False
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def _freeze_everything(model):
+    for parameter in model.parameters():
+        parameter.requires_grad = False
+    return 0
+
+
+def _step_without_zero_grad(model, batch, optimizer):
+    loss = model(**batch).loss
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _step_returns_tensor(model, batch, optimizer):
+    loss = model(**batch).loss
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    return loss
+
+
+def _top_k_uniform(logits, k, generator=None):
+    top = torch.topk(logits, min(k, logits.size(-1)), dim=-1).indices
+    pick = torch.randint(0, top.size(-1), (logits.size(0), 1), generator=generator)
+    return top.gather(1, pick).squeeze(-1)
+
+
+def _top_k_ignored(logits, k, generator=None):
+    return torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator).squeeze(-1)
+
+
+def _top_k_in_place(logits, k, generator=None):
+    kth = torch.topk(logits, min(k, logits.size(-1)), dim=-1).values[:, [-1]]
+    logits.masked_fill_(logits < kth, float("-inf"))
+    return torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator).squeeze(-1)
+
+
+def _warmup_from_zero(step, max_steps, peak_lr, warmup_steps, min_lr):
+    if step < warmup_steps:
+        return peak_lr * step / warmup_steps
+    progress = min(1.0, (step - warmup_steps) / max(1, max_steps - warmup_steps))
+    return min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (peak_lr - min_lr)
+
+
+def _extend_in_place(model, new_block_size):
+    model.config.block_size = new_block_size
+    return model
+
+
+def _extend_untrained(model, new_block_size):
+    import dataclasses
+
+    from helpers.gpt import GPT
+
+    return GPT(dataclasses.replace(model.config, block_size=new_block_size))
+
+
+def _approach_returns_model(texts, labels):
+    from sklearn.dummy import DummyClassifier
+
+    return DummyClassifier().fit(list(texts), list(labels))
+
+
+def _approach_names(texts, labels):
+    return lambda batch: ["positive" for _ in batch]
+
+
+def _approach_majority(texts, labels):
+    return lambda batch: [1 for _ in batch]
+
+
+def _curve_reshuffled(train, pool, test_texts, test_labels, sizes):
+    curve = {}
+    for i, n in enumerate(sizes):
+        part = pool.shuffle(seed=i).select(range(n))
+        predicted = train(part["text"], part["label"])(list(test_texts))
+        curve[n] = sum(p == t for p, t in zip(predicted, test_labels)) / len(test_labels)
+    return curve
+
+
+def _break_even_ceil(api, local, fixed):
+    return math.ceil(fixed / (api - local)) if api > local else None
+
+
+def _break_even_no_none(api, local, fixed):
+    return math.floor(fixed / (api - local)) + 1 if api != local else 10**9
+
+
+MISTAKES = [
+    (chapter01.json_with_retry, _ask_never_retries, "did not ask again"),
+    (chapter01.json_with_retry, _ask_same_request, "sent the same request again"),
+    (chapter01.json_with_retry, _ask_without_schema, "never mentions the field"),
+    (chapter01.backoff, _backoff_catches_everything, "retrying cannot fix a bad key"),
+    (chapter01.backoff, _backoff_constant, "expected [0.25, 0.5]"),
+    (chapter01.chat_memory, _ChatForgets, "does not start with the system message"),
+    (chapter01.chat_memory, _ChatUntrimmed, "with max_turns=2, request 4 sent 8 messages"),
+    (chapter02.threshold_classifier, _one_by_one, "you called the classifier 6 times"),
+    (chapter02.threshold_classifier, _strictly_above, "equals the threshold"),
+    (chapter02.pipeline_by_hand, _by_hand_without_mask, "only the longest text"),
+    (chapter02.pipeline_by_hand, _by_hand_logits, "not a probability"),
+    (chapter02.semantic_search, _search_dot, "That is the dot product"),
+    (chapter02.semantic_search, _search_in_place, "changed the vectors"),
+    (chapter03.balanced_slice, _slice_random, "take n_per_label of each"),
+    (chapter03.balanced_slice, _slice_unshuffled, "all have the same label"),
+    (chapter03.frozen_encoder, _freeze_by_name, "use model.base_model"),
+    (chapter03.frozen_encoder, _freeze_everything, "belongs to the new classification head"),
+    (chapter03.training_step, _step_without_zero_grad, "call optimizer.zero_grad() every step"),
+    (chapter03.training_step, _step_returns_tensor, "return loss.item()"),
+    (chapter04.top_k_sampling, _top_k_uniform, "not uniformly"),
+    (chapter04.top_k_sampling, _top_k_ignored, "which is outside the top 3"),
+    (chapter04.top_k_sampling, _top_k_in_place, "changed the logits"),
+    (chapter04.warmup_schedule, _warmup_from_zero, "A rate of 0 wastes the first step"),
+    (chapter04.longer_context, _extend_in_place, "you changed the model you were given"),
+    (chapter04.longer_context, _extend_untrained, "logits differ from the old model's"),
+    (chapter05.new_approach, _approach_returns_model, "return a function"),
+    (chapter05.new_approach, _approach_names, "labels 0 (negative) or 1"),
+    (chapter05.new_approach, _approach_majority, "it should learn from the labels"),
+    (chapter05.learning_curve, _curve_reshuffled, "did not get the first"),
+    (chapter05.break_even, _break_even_ceil, "equal is not cheaper"),
+    (chapter05.break_even, _break_even_no_none, "local never gets cheaper"),
+]
+
+
+@pytest.mark.parametrize("check, wrong, says", MISTAKES, ids=lambda x: getattr(x, "__name__", None))
+def test_checks_catch_typical_mistakes_with_a_specific_message(check, wrong, says):
+    result = check(wrong)
+    assert result.status == "wrong" and not result, str(result)
+    assert says in result.message, str(result)
+
+
+def test_a_check_reports_a_crash_in_the_learners_code_and_never_raises():
+    def sample_top_k(logits, k, generator=None):
+        return logits.topk(k).indices[:, 99]
+
+    result = chapter04.top_k_sampling(sample_top_k)
+    assert result.status == "error" and "IndexError" in result.message and "sample_top_k" in result.message
+    assert chapter04.top_k_sampling(42).status == "wrong"  # not a function
+    assert feedback.results()[-1] is not result and not feedback.passed("4.1")
+
+
+def test_every_check_is_documented_with_its_chapter_and_exercise():
+    for number, module in MODULES.items():
+        checks = [f for f in vars(module).values() if callable(f) and hasattr(f, "exercise")]
+        assert len(checks) >= 3
+        for check in checks:
+            assert check.__doc__ and f"Exercise {check.exercise}" in check.__doc__, check.__name__
+            assert check.exercise.startswith(str(int(number)) + ".")
+        assert f"notebooks/exercises/{number}_exercises.ipynb" in module.__doc__
