@@ -157,8 +157,10 @@ checks.training_step(train_step)
 #
 # Your three functions, on Chapter 3's pre-trained model: a balanced slice of the training reviews, the
 # encoder frozen, a few steps of your loop with AdamW on the head alone, then the held-out accuracy.
-# Compare it with the majority rate and with what full fine-tuning reached in Chapter 3: how much of
-# fine-tuning's gain comes from the head alone?
+# Compare it with the majority rate and with what full fine-tuning reached in Chapter 3 (0.80 offline,
+# `cpu` profile): how much of fine-tuning's gain comes from the head alone? (Measured here, offline,
+# `cpu` profile: 0.596 on 500 held-out reviews, below the majority label's 0.626. The summary vector
+# this encoder hands its head was never trained to carry sentiment; fine-tuning changes the encoder.)
 
 # %%
 from transformers import AutoTokenizer, DataCollatorWithPadding, pipeline
@@ -187,3 +189,11 @@ if passed("3.1", "3.2", "3.3"):
     print(f"held-out accuracy {result['accuracy']:.3f} on {result['n']} reviews; the majority label scores {majority:.3f}")
 else:
     print("Finish exercises 3.1, 3.2 and 3.3 first; then this cell trains a baseline with your functions.")
+
+# %% [markdown] tags=["solution"]
+# **Notes for teachers.** Expect a weak baseline (offline; online DistilBERT was not measured): with the
+# encoder frozen, only 770 weights learn, from the `[CLS]` summary that this encoder was pre-trained to
+# produce for other tasks. A larger learning rate does not rescue it (3e-2 gave 0.62 on the same 500
+# reviews). It makes the point of Chapter 3 with numbers: the gain of fine-tuning is in the encoder's
+# weights. Learners who want a stronger frozen baseline can average the token vectors (mean pooling,
+# as Chapter 2's embeddings do) and fit a logistic regression on them.
