@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: notebooks comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: notebooks exercises solutions comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
@@ -24,6 +24,8 @@ help:
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
 	@echo "make notebooks        write each notebook from its text twin in notebooks/text/ (edit those)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
+	@echo "make exercises        write notebooks/exercises/ (blanks) from solutions/NN_exercises.py (edit those)"
+	@echo "make solutions        teachers: runnable solution notebooks in build/solutions/ (not committed)"
 	@echo "make comparison       Chapter 5 in the cpu profile (or PROFILE=gpu), then its measured table into README.md"
 	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
 	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=smoke|cpu|gpu); torchrun-ready"
@@ -66,7 +68,7 @@ $(OLAH_VENV)/.installed:
 	@echo olah==0.5.4 > $@
 
 test: kit-if-offline $(OLAH_VENV)/.installed
-	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text
+	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text solutions
 	rm -rf build/smoke build/online
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
@@ -79,6 +81,15 @@ lab: setup
 notebooks: setup
 	$(PY) -m jupytext --sync notebooks/text/*.py
 	$(PY) -m course_tools.harness clean
+
+# After editing an exercise source (solutions/NN_exercises.py, solutions between ### BEGIN/END SOLUTION):
+# write the learners' notebook from it; a test fails when a committed one differs.
+exercises: setup
+	$(PY) -m course_tools.exercises build
+
+# Teachers: the solutions as runnable notebooks, in build/solutions/ (git-ignored).
+solutions: setup
+	$(PY) -m course_tools.exercises solutions
 
 clean-notebooks: setup
 	$(PY) -m course_tools.harness clean
