@@ -86,7 +86,9 @@ def test_learner_notebooks_are_clean_and_start_like_the_chapters(source):
     assert nbformat.writes(clean_notebook(copy.deepcopy(nb))) == nbformat.writes(nb), "outputs or stray metadata"
     code = [c for c in nb.cells if c.cell_type == "code"]
     chapter_first = next(c for c in nbformat.read(course_notebooks()[0], as_version=4).cells if c.cell_type == "code")
-    assert code[0].source == chapter_first.source, "the first cell must be the chapters' (Colab installs the course)"
+    assert code[0].source == chapter_first.source, (
+        "the first cell must be the chapters' (on Colab it installs the course): copy it into "
+        f"solutions/{source.name}, then run `make exercises` (`make links` does both after an address change)")
     assert "parameters" in code[1].metadata.get("tags", []) and "setup_chapter(" in code[2].source
 
 
