@@ -43,10 +43,15 @@ def parameters():
 
 
 @pytest.fixture(autouse=True)
-def _few_threads():
+def _one_thread(monkeypatch):
+    """The notebooks' setup_chapter gives torch every core; here one thread does these tiny runs as fast,
+    and never spin-waits for a busy second core (make test runs next to other work)."""
+    import helpers.environment
+
     threads = torch.get_num_threads()
+    monkeypatch.setattr(helpers.environment, "available_cpus", lambda *args, **kwargs: 1)
     yield
-    torch.set_num_threads(threads)  # setup_chapter sets it; leave the next test as it was
+    torch.set_num_threads(threads)
 
 
 # ---------------------------------------------------------------- one source, two notebooks
