@@ -67,7 +67,7 @@ $(OLAH_VENV)/.installed:
 
 test: kit-if-offline $(OLAH_VENV)/.installed
 	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text
-	rm -rf build/smoke build/online
+	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
 

@@ -350,7 +350,9 @@ for rules in ["You are a poet. Answer in two short lines of verse.",
 # %%
 import re
 
-faq_text = (course_root / "data" / "support_faq.md").read_text(encoding="utf-8")
+from helpers.paths import REPO_ROOT
+
+faq_text = (REPO_ROOT / "data" / "support_faq.md").read_text(encoding="utf-8")
 faq = {}  # question -> answer
 for block in faq_text.split("\n## ")[1:]:
     question, _, answer = block.partition("\n")

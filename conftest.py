@@ -1,0 +1,37 @@
+"""Hooks for the whole test session (tests/ and the executed chapters in build/).
+
+- Under ``make test``, nbval executes every chapter (``build/smoke``) in memory; a hook here saves
+  what each cell printed into an executed copy, ``build/executed/smoke/NN_name.ipynb``, so that the
+  outputs a learner would read can be checked, and shown, after the run.
+- Tests marked ``after_notebooks`` run after every notebook, whatever their file's name.
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.paths import REPO_ROOT
+
+EXECUTED = REPO_ROOT / "build" / "executed"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that read the executed notebooks go last."""
+    later = [item for item in items if item.get_closest_marker("after_notebooks")]
+    items[:] = [item for item in items if item not in later] + later
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """After an nbval cell ran: keep its outputs in its notebook and save the executed copy so far."""
+    yield
+    if call.when != "call" or not hasattr(item, "test_outputs") or not hasattr(item, "cell"):
+        return
+    notebook, cell = item.parent.nb, item.cell
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    cell.outputs = list(item.test_outputs or [])
+    cell.execution_count = code_cells.index(cell) + 1 if cell in code_cells else None
+    target = EXECUTED / Path(str(item.parent.fspath)).parent.name / Path(str(item.parent.fspath)).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
