@@ -14,13 +14,14 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: notebooks reference-answers comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: doctor notebooks reference-answers comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
 	@echo "make test             set up, then all tests: helpers + every chapter in the smoke profile"
 	@echo "make unit             only the helpers' unit tests (under a minute; not the online path)"
 	@echo "make lab              JupyterLab on the notebooks"
+	@echo "make doctor           when something is wrong: versions, device, disk, kit, Hub and API, each with what to do"
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
 	@echo "make notebooks        write each notebook from its text twin in notebooks/text/ (edit those)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
@@ -71,6 +72,10 @@ test: kit-if-offline $(OLAH_VENV)/.installed
 	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
+
+# When a chapter fails in a way it does not explain: each check with what to do (exit 1 on a problem).
+doctor: setup
+	$(PY) -m course_tools.doctor
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
