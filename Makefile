@@ -9,6 +9,10 @@ PROFILE ?= auto
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k chapter02 -x"`.
 PYTEST_ARGS ?=
 
+# Two pytest workers (pytest-xdist, one file at a time each: a chapter's cells stay together, in
+# order): while one runs the online path, the other runs the chapters. OMP_WAIT_POLICY=PASSIVE keeps
+# torch's threads from spin-waiting while the two share the cores. Then, in a second short session,
+# the tests that read what the chapters printed.
 # Notebooks are tested with nbval: `--nbval-lax` checks the outputs of cells marked
 # `# NBVAL_CHECK_OUTPUT` only; the sanitizer file masks what legitimately varies.
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
@@ -71,7 +75,9 @@ test: kit-if-offline $(OLAH_VENV)/.installed
 	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text
 	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
-	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadfile -m "not after_notebooks" \
+	    tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
+	$(PY) -m pytest -m after_notebooks tests $(PYTEST_ARGS)
 
 # When a chapter fails in a way it does not explain: each check with what to do (exit 1 on a problem).
 doctor: setup
