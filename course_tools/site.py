@@ -120,7 +120,7 @@ def site_notebook(path: Path) -> tuple[nbformat.NotebookNode, dict]:
 
 def chapters_table(found: dict[str, dict]) -> str:
     """The landing page's list of chapters, with how each ran and its buttons."""
-    rows = ["| chapter | this site's run | run it yourself |", "|---|---|---|"]
+    rows = ["{.course-chapters}", "| chapter | this site's run | run it yourself |", "|---|---|---|"]
     for name in course_chapters():
         info = found.get(name)
         launch = f"[Colab]({links.colab_url(name)}) · [Binder]({links.binder_url(name)})"

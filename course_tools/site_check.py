@@ -35,6 +35,7 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions", "--hide-scrollbars", "--window-size=1280,1400",
+    "--disable-dev-shm-usage",  # containers often have a small /dev/shm
 ]
 INSTALL_HINT = "apt-get install chromium chromium-driver (Debian's packages; .ci/run installs them)"
 

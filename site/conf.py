@@ -23,7 +23,7 @@ nb_output_stderr = "show"
 nb_merge_streams = True
 
 # MyST: $...$ math, but not in prices like "$0.4/$1.6 per million": no digit may touch a closing $.
-myst_enable_extensions = ["dollarmath", "colon_fence", "attrs_inline"]
+myst_enable_extensions = ["dollarmath", "colon_fence", "attrs_inline", "attrs_block"]
 myst_dmath_allow_digits = False
 myst_dmath_allow_space = False
 myst_heading_anchors = 3
