@@ -54,12 +54,13 @@ def screenshot_page() -> str:
 
 
 @pytest.fixture(scope="module")
-def report(built_site):
+def report(built_site, pytestconfig):
     chapter = screenshot_page()
     shots = {"index.html": OUT / "landing-page.png", chapter: OUT / f"chapter-{chapter[:2]}.png"}
     result = check_site(built_site, shots)
-    for path in result.screenshots:
-        print(f"screenshot: {path}")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # in make test's log, not only on failure
+        print("".join(f"\nscreenshot of the website: {path}" for path in result.screenshots))
     return result
 
 
