@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: doctor notebooks reference-answers comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: doctor site notebooks reference-answers comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
@@ -26,6 +26,7 @@ help:
 	@echo "make unit             only the helpers' unit tests (under a minute; not the online path)"
 	@echo "make lab              JupyterLab on the notebooks"
 	@echo "make doctor           when something is wrong: versions, device, disk, kit, Hub and API, each with what to do"
+	@echo "make site             the course as a website, from the chapters make course ran: build/site/html"
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
 	@echo "make notebooks        write each notebook from its text twin in notebooks/text/ (edit those)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
@@ -85,6 +86,11 @@ doctor: setup
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
+
+# The course as a static website (Sphinx + MyST-NB, configured in site/), from the executed copies
+# `make course` wrote to runs/$(PROFILE)/; nothing is re-run. Upload build/site/html.
+site: setup
+	$(PY) -m course_tools.site --profile $(PROFILE)
 
 # After editing a chapter's text twin (notebooks/text/NN_name.py), write its notebook from it
 # (outputs of checked cells are kept), then strip what must not be committed.

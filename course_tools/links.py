@@ -29,8 +29,10 @@ def colab_url(notebook_name: str) -> str:
     return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{notebook_name}"
 
 
-def binder_url() -> str:
-    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks"
+def binder_url(notebook_name: str | None = None) -> str:
+    """JupyterLab on Binder, in the notebooks folder or (the website's per-page button) on one chapter."""
+    target = f"/{notebook_name}" if notebook_name else ""
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks{target}"
 
 
 def readme_block() -> str:
