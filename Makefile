@@ -9,23 +9,30 @@ PROFILE ?= auto
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k chapter02 -x"`.
 PYTEST_ARGS ?=
 
+# Two pytest workers (pytest-xdist, one file at a time each: a chapter's cells stay together, in
+# order): while one runs the online path, the other runs the chapters. OMP_WAIT_POLICY=PASSIVE keeps
+# torch's threads from spin-waiting while the two share the cores. Then, in a second short session,
+# the tests that read what the chapters printed.
 # Notebooks are tested with nbval: `--nbval-lax` checks the outputs of cells marked
 # `# NBVAL_CHECK_OUTPUT` only; the sanitizer file masks what legitimately varies.
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: notebooks exercises solutions comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: doctor site notebooks exercises solutions reference-answers comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
 	@echo "make test             set up, then all tests: helpers + every chapter in the smoke profile"
-	@echo "make unit             only the helpers' unit tests (seconds)"
+	@echo "make unit             only the helpers' unit tests (under a minute; not the online path)"
 	@echo "make lab              JupyterLab on the notebooks"
+	@echo "make doctor           when something is wrong: versions, device, disk, kit, Hub and API, each with what to do"
+	@echo "make site             the course as a website, from the chapters make course ran: build/site/html"
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
 	@echo "make notebooks        write each notebook from its text twin in notebooks/text/ (edit those)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
 	@echo "make exercises        write notebooks/exercises/ (blanks) from solutions/NN_exercises.py (edit those)"
 	@echo "make solutions        teachers: runnable solution notebooks in build/solutions/ (not committed)"
+	@echo "make reference-answers  with an OpenAI key: store the hosted model's answers Chapter 1 shows learners without one"
 	@echo "make comparison       Chapter 5 in the cpu profile (or PROFILE=gpu), then its measured table into README.md"
 	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
 	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=smoke|cpu|gpu); torchrun-ready"
@@ -57,7 +64,7 @@ course: kit-if-offline
 	$(PY) -m course_tools.harness course --profile $(PROFILE)
 
 unit: setup
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # olah, the local Hub mirror the online-path tests start, lives in its own small environment:
 # its dependency fastapi-utils pins psutil<6, which the notebooks' Jupyter stack cannot use.
@@ -69,12 +76,23 @@ $(OLAH_VENV)/.installed:
 
 test: kit-if-offline $(OLAH_VENV)/.installed
 	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text solutions
-	rm -rf build/smoke build/online
+	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
-	$(PY) -m pytest tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadfile -m "not after_notebooks" \
+	    tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
+	$(PY) -m pytest -m after_notebooks tests $(PYTEST_ARGS)
+
+# When a chapter fails in a way it does not explain: each check with what to do (exit 1 on a problem).
+doctor: setup
+	$(PY) -m course_tools.doctor
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
+
+# The course as a static website (Sphinx + MyST-NB, configured in site/), from the executed copies
+# `make course` wrote to runs/$(PROFILE)/; nothing is re-run. Upload build/site/html.
+site: setup
+	$(PY) -m course_tools.site --profile $(PROFILE)
 
 # After editing a chapter's text twin (notebooks/text/NN_name.py), write its notebook from it
 # (outputs of checked cells are kept), then strip what must not be committed.
@@ -110,6 +128,11 @@ links: setup
 comparison: kit-if-offline
 	$(PY) -m course_tools.harness course --only 05 --profile $(if $(filter auto,$(PROFILE)),cpu,$(PROFILE))
 	$(PY) -m course_tools.readme_table
+
+# Chapter 1's fixed requests sent to the hosted model with a real key; the answers, with model, date
+# and token counts, go to data/reference-answers.json (commit it) and are shown to learners without a key.
+reference-answers: setup
+	$(PY) -m course_tools.reference_answers
 
 # Chapter 4: the helpers training loop's overhead, measured against a minimal loop (prints figures).
 bench: kit-if-offline

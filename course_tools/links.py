@@ -1,8 +1,8 @@
 """The course's public address, kept in this one place.
 
 README.md's Colab/Binder buttons and every notebook's first cell (which clones the
-course on Colab), the exercise notebooks' and their sources' included, are generated from ``REPOSITORY``. To publish a fork, change it here
-and run ``python -m course_tools.links`` (or ``make links``); ``tests/test_links.py`` fails
+course on Colab; the exercise notebooks and their sources in solutions/ too) are generated
+from ``REPOSITORY``. To publish a fork, change it here and run ``python -m course_tools.links`` (or ``make links``); ``tests/test_links.py`` fails
 when any copy disagrees.
 """
 
@@ -30,8 +30,10 @@ def colab_url(notebook_name: str) -> str:
     return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{notebook_name}"
 
 
-def binder_url() -> str:
-    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks"
+def binder_url(notebook_name: str | None = None) -> str:
+    """JupyterLab on Binder, in the notebooks folder or (the website's per-page button) on one chapter."""
+    target = f"/{notebook_name}" if notebook_name else ""
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks{target}"
 
 
 def readme_block() -> str:

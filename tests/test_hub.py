@@ -152,6 +152,20 @@ def test_offline_maps_to_the_stand_in_and_prints_one_banner(monkeypatch, tmp_pat
     assert str(tmp_path) not in banner  # no machine-specific paths in notebook outputs
 
 
+def test_offline_copy_of_the_very_model_asked_for_is_not_called_a_stand_in(monkeypatch, tmp_path, capsys):
+    import helpers.kit as kit
+
+    monkeypatch.setattr(kit, "asset_path", lambda name: tmp_path / name)
+    monkeypatch.setattr(kit, "asset_facts", lambda name: {"differs": "vs DistilBERT's 768 wide"})
+    hub.set_hub_mode(HubMode(False, "test"))
+    hub.resolve_model("sentence-transformers/all-MiniLM-L6-v2")
+    banner = capsys.readouterr().out
+    assert "OFFLINE COPY" in banner and "this very model" in banner
+    assert "STAND-IN" not in banner and "DistilBERT" not in banner  # the asked model is the one used
+    hub.resolve_model("distilbert-base-uncased")  # the same kit folder, standing in for another model
+    assert "OFFLINE STAND-IN" in capsys.readouterr().out
+
+
 def test_offline_unknown_model_says_what_works_and_how_to_go_online():
     hub.set_hub_mode(HubMode(False, "test"))
     with pytest.raises(LookupError) as error:

@@ -334,3 +334,32 @@ def test_an_endpoint_that_goes_down_mid_chapter_gives_a_clear_message():
         client.chat.completions.create(**ask)
     assert isinstance(failure.error, openai.APIConnectionError)
     assert f"Could not connect at {base_url}" in failure.message and "Nothing was sent" in failure.message
+
+
+# ---------------------------------------------------------------- stored reference answers
+
+def test_reference_requests_are_the_ones_chapter_1_sends():
+    from helpers.llm_api.reference import REFERENCE_REQUESTS
+    from helpers.paths import REPO_ROOT
+
+    chapter = (REPO_ROOT / "notebooks" / "text" / "01_calling_a_hosted_model.py").read_text(encoding="utf-8")
+    for name, request in REFERENCE_REQUESTS.items():
+        for text in (request["input"], request.get("instructions", "")):
+            assert text in chapter, f"{name}: the chapter no longer sends {text!r}"
+        assert f'show_reference("{name}")' in chapter
+
+
+def test_show_reference_labels_a_stored_answer_and_says_when_there_is_none(tmp_path, capsys):
+    import json
+
+    from helpers.llm_api.reference import show_reference
+
+    path = tmp_path / "reference-answers.json"
+    assert show_reference("creative", path=path) is None
+    assert "[no stored example]" in capsys.readouterr().out
+    path.write_text(json.dumps({"creative": {"model": "gpt-4.1-mini-2025-04-14", "date": "2026-11-29",
+                                             "input_tokens": 25, "output_tokens": 31, "answer": "The bottle..."}}))
+    show_reference("creative", path=path)
+    shown = capsys.readouterr().out
+    assert "[stored example: gpt-4.1-mini-2025-04-14, 2026-11-29, 25 tokens in, 31 out" in shown
+    assert "The bottle..." in shown

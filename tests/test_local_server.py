@@ -51,13 +51,15 @@ def test_responses_get_stream_false_and_sampling_works(quirks):
 
 
 def test_wrong_model_becomes_openai_404(quirks):
-    detail = "Server is pinned to '/kit/smollm2'; requested 'gpt-nope'."
+    detail = "Server is pinned to '/home/someone/course/offline-kit/smollm2'; requested 'gpt-nope'."
     transport = quirks(lambda r: httpx2.Response(400, json={"detail": detail}))
     client = openai.OpenAI(base_url="http://local.test/v1", api_key="unused", max_retries=0,
                            http_client=httpx2.Client(transport=transport))
     with friendly_errors(model="gpt-nope") as failure:
         client.chat.completions.create(model="gpt-nope", messages=[{"role": "user", "content": "hi"}])
     assert isinstance(failure.error, openai.NotFoundError) and "Unknown model 'gpt-nope'" in failure.message
+    # the served folder is named, but not where it lives on this machine
+    assert "pinned to 'smollm2'" in failure.message and "/home/" not in failure.message
 
 
 def test_empty_messages_refused_without_calling_the_server(quirks):
@@ -102,6 +104,7 @@ def test_real_server_start_health_answer_shutdown(kit_model, capsys):
     try:
         server = backend.server
         assert server.healthy() and backend.is_local
+        assert backend.model == "smollm2-135m-instruct"  # served under its folder's name: no path in any label
         assert "LOCAL STAND-IN" in capsys.readouterr().out
         reply = backend.client.responses.create(model=backend.model, input="What is the capital of France?",
                                                 max_output_tokens=12, store=False)

@@ -34,6 +34,8 @@ from helpers.local_server import free_port
 from helpers.kit import AssetMissingError, asset_path
 from helpers.paths import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # about 5 minutes: make test runs it, make unit does not
+
 OUT = REPO_ROOT / "build" / "online"
 # A key that looks real (OpenAI's shape) so that every scrubber and printer is tested against it.
 PLANTED_KEY = "sk-proj-PLANTEDtestKEY0123456789abcdefDoNotPrint"
@@ -256,3 +258,26 @@ def test_hub_mirror_answers_404_for_a_missing_file_and_401_for_a_missing_repo(hu
     assert status("/no-such-org/no-such-model/resolve/main/config.json") == (401, "RepoNotFound")
     revision = json.load(urllib.request.urlopen(f"{hub_mirror}/api/datasets/stanfordnlp/imdb/revision/main"))
     assert "plain_text/test-00000-of-00001.parquet" in {s["rfilename"] for s in revision["siblings"]}
+
+
+# ---------------------------------------------------------------- make reference-answers
+
+def test_reference_answers_are_stored_with_model_date_and_tokens(openai_endpoint, monkeypatch, tmp_path):
+    import json
+
+    from course_tools import reference_answers
+
+    out = tmp_path / "reference-answers.json"
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_endpoint)
+    monkeypatch.chdir(tmp_path)  # no .env file here
+    assert reference_answers.main(["--out", str(out)]) == 1 and not out.exists()  # no key: nothing sent
+    monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
+    assert reference_answers.main(["--out", str(out)]) == 1 and not out.exists()  # not OpenAI: refused
+    assert reference_answers.main(["--out", str(out), "--model", SERVED_MODEL, "--allow-endpoint"]) == 0
+    stored = json.loads(out.read_text())
+    assert set(stored) == {"creative", "poet", "weather service"}
+    for entry in stored.values():
+        assert entry["answer"].strip() and entry["output_tokens"] > 0 and entry["input_tokens"] > 0
+        assert entry["date"] and entry["model"] and entry["server"].startswith("127.0.0.1:")
+    assert PLANTED_KEY not in out.read_text()

@@ -81,6 +81,14 @@ class Backend:
             return estimate_cost(self.model, input_tokens, output_tokens)
         return None
 
+    def http_client(self, timeout: float = 60.0):
+        """What to pass as ``OpenAI(http_client=...)`` for this server: None for OpenAI (the client's
+        own), and for any other server an HTTP client whose transport smooths the small ways
+        ``transformers serve`` differs from OpenAI (``helpers.llm_api.server_quirks``)."""
+        if self.kind == "openai":
+            return None
+        return httpx2.Client(transport=LocalQuirksTransport(), timeout=timeout)
+
     @property
     def supports_temperature(self) -> bool:
         """GPT-5-family (reasoning) models reject any temperature or top_p but the default."""

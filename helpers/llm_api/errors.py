@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from helpers.llm_api.endpoints import BASE_URL_VARIABLE, KEY_VARIABLE, REVOKE_HINT, is_openai, server_name
 from helpers.llm_api.keys import scrub_secrets
-
-if TYPE_CHECKING:  # for type hints only: the client imports this module
-    from helpers.llm_api.client import Backend
-
 
 def explain(error: BaseException, base_url: str | None = None, model: str | None = None) -> str:
     """One or two sentences that say what went wrong and what to do (Chapter 1).
@@ -80,7 +74,7 @@ class friendly_errors:
     ``reraise=True`` still raises after printing (where the chapter must stop).
     """
 
-    def __init__(self, backend: Backend | None = None, base_url: str | None = None,
+    def __init__(self, backend=None, base_url: str | None = None,
                  model: str | None = None, reraise: bool = False):
         self.base_url = base_url or (str(backend.client.base_url) if backend else None)
         self.model = model or (backend.model if backend else None)

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from decimal import Decimal
-
-if TYPE_CHECKING:  # for type hints only: the client imports this module
-    from helpers.llm_api.client import Backend
 
 
 def has_price(model: str) -> bool:
@@ -47,8 +42,9 @@ def usage_of(response) -> tuple[int, int]:
     return usage.prompt_tokens, usage.completion_tokens
 
 
-def cost_of(response, backend: Backend) -> tuple[Decimal | None, Decimal]:
-    """(what this call cost, what it would cost on ``backend.price_model``), in dollars.
+def cost_of(response, backend) -> tuple[Decimal | None, Decimal]:
+    """(what this call cost, what it would cost on ``backend.price_model``), in dollars, for a
+    response and the ``helpers.llm_api.client.Backend`` that answered it.
 
     The first is the price table's figure on OpenAI, 0 on the local stand-in (you pay in your
     own electricity and hardware), and None on a custom endpoint (its prices are its own). The

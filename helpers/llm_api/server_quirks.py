@@ -6,6 +6,7 @@ Not needed to learn the API: it lets every cell be written exactly as for OpenAI
 from __future__ import annotations
 
 import json
+import re
 
 import httpx2
 
@@ -62,6 +63,9 @@ class LocalQuirksTransport(httpx2.HTTPTransport):
             except ValueError:
                 detail = None
             if isinstance(detail, str) and "requested" in detail and "pinned" in detail.lower():
+                # The server names the folder it serves by its full path on this machine: keep only
+                # the folder's name, which is all a reader needs (and no one's home folder leaks).
+                detail = re.sub(r"/(?:[^/\s'\"]+/)+([^/\s'\"]+)", r"\1", detail)
                 return _openai_error(404, f"The model does not exist on this server. {detail}", "model_not_found", request)
             if detail is not None and "error" not in response.json():
                 return _openai_error(response.status_code, str(detail), "invalid_request_error", request)

@@ -56,7 +56,7 @@ PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the
 HUB_MODE = "auto"   # "online" (Hugging Face Hub), "offline" (the course's offline kit); "auto" checks the network
 SEED = 0
 
-OPENAI_MODEL = "gpt-4.1-mini"     # the hosted model ("gpt-5-mini" works too); with OPENAI_BASE_URL: a model your server serves
+OPENAI_MODEL = "gpt-4.1-mini"     # the hosted model (a non-reasoning one, see section 2); with OPENAI_BASE_URL: one your server serves
 PRICE_MODELS = ["gpt-4.1-mini", "gpt-4o-mini", "gpt-5-mini"]  # compared in the cost estimates
 LOCAL_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the local stand-in, served by `transformers serve`
 USE_LOCAL_SERVER = "auto"         # "auto": local when no endpoint can be used (no key, no network); True: always; False: never
@@ -132,9 +132,35 @@ assert key is None or key.reveal() not in repr(key)
 from helpers.llm_api import connect, friendly_errors
 
 backend = connect(OPENAI_MODEL, LOCAL_MODEL, use_local=USE_LOCAL_SERVER, key=key)
-client, MODEL = backend.client, backend.model
 print("answers come from:", backend.label)
 print("because:", backend.reason)
+
+# %% [markdown]
+# `connect()` decided *which* server answers. The client for it is one call, the same for every
+# server. For OpenAI's API, `OpenAI(api_key=...)` alone is enough (`base_url` defaults to
+# `https://api.openai.com/v1`); for any other server, add its `base_url`. This is the client every
+# cell below uses:
+
+# %%
+from openai import OpenAI
+
+client = OpenAI(
+    api_key=key.reveal() if key else "not-needed",  # sent as "Authorization: Bearer ..."; local servers ignore it
+    base_url=backend.base_url,                      # OpenAI's, your OPENAI_BASE_URL, or the local stand-in's
+    http_client=backend.http_client(),              # None for OpenAI; for other servers, a small quirk fix
+    timeout=60,                                     # seconds before giving up on one request
+    max_retries=2,                                  # time-outs, 429 and 5xx are retried with backoff
+)
+MODEL = backend.model
+print("client for", client.base_url, "model", MODEL)
+
+# %% [markdown]
+# **Reasoning models** (the `gpt-5` family, `o3`, `o4-mini`) think in hidden output tokens before they
+# answer, and accept only the default temperature. With this chapter's small output caps
+# (`max_output_tokens=32` in the smoke profile) they can spend the whole budget thinking and return an
+# empty answer: to use one, raise the caps to a few hundred tokens and pass
+# `reasoning={"effort": "minimal"}` (Responses API) or `reasoning_effort="minimal"` (Chat Completions).
+# The chapter keeps to non-reasoning models; their prices still appear in section 3.
 
 # %% [markdown]
 # ### A first call, with the Responses API
@@ -314,6 +340,15 @@ with pd.option_context("display.max_colwidth", 200):
 assert all(creative["opening line"].str.len() > 0), "a setting produced no text"
 
 # %% [markdown]
+# What a hosted model wrote for the same request, when one was stored (`make reference-answers`,
+# run by a maintainer with a key; the answer is that run's, not yours):
+
+# %%
+from helpers.llm_api import show_reference
+
+show_reference("creative")
+
+# %% [markdown]
 # Read across the rows: the low-temperature line is the "safe" one, the high-temperature one takes
 # risks, and cutting the tail with `top_p=0.5` reins a high temperature back in. For creative work
 # try 0.7-1.0; for extraction, classification and code use a low temperature (or the default, for
@@ -329,6 +364,8 @@ for rules in ["You are a poet. Answer in two short lines of verse.",
     reply = client.responses.create(model=MODEL, instructions=rules, input=request,
                                     max_output_tokens=SIZES["new_tokens"], store=False)
     backend.show(reply.output_text, f"instructions: {rules!r}")
+show_reference("poet")
+show_reference("weather service")
 
 # %% [markdown]
 # Users can type anything into `input`, including "ignore your instructions". Keep rules in
@@ -350,7 +387,9 @@ for rules in ["You are a poet. Answer in two short lines of verse.",
 # %%
 import re
 
-faq_text = (course_root / "data" / "support_faq.md").read_text(encoding="utf-8")
+from helpers.paths import REPO_ROOT
+
+faq_text = (REPO_ROOT / "data" / "support_faq.md").read_text(encoding="utf-8")
 faq = {}  # question -> answer
 for block in faq_text.split("\n## ")[1:]:
     question, _, answer = block.partition("\n")
@@ -474,8 +513,8 @@ if backend.kind == "openai":  # OpenAI enforces the schema; other servers may ig
 # ## 6. Use case: summarization
 #
 # A summary is the model's bread and butter. Length is controlled in two ways: **ask** for a length
-# ("in at most 25 words", which the model usually respects) and **cap** it with `max_output_tokens`
-# (a hard limit that may cut mid-sentence). Our document: critics' reviews from the course's shared
+# ("in at most 25 words": a request the model may or may not keep, so count) and **cap** it with
+# `max_output_tokens` (a hard limit that may cut mid-sentence). Our document: critics' reviews from the course's shared
 # movie-review data, joined together.
 
 # %%
@@ -490,9 +529,14 @@ def summarize(text, words, max_tokens):
     return reply.output_text.strip()
 
 first_chunk = document[:1500]  # the first reviews, for the length comparison
+kept = []
 for words_asked in (10, 30):
     summary = summarize(first_chunk, words_asked, max_tokens=SIZES["new_tokens"])
     backend.show(summary, f"asked for <= {words_asked} words, got {len(summary.split())}:")
+    kept.append(len(summary.split()) <= words_asked)
+print(f"the length asked for was kept {sum(kept)} time(s) out of {len(kept)}; an answer that stops mid-word "
+      "hit the max_output_tokens cap. Small models also tend to loop, repeating a phrase: a sign of the model, "
+      "not of your code.")
 
 
 # %% [markdown]
@@ -532,8 +576,13 @@ assert len(chunks) > 1 and final, "the document should need several calls, and g
 # ## 7. Use case: code generation, tested
 #
 # Generated code is a *draft*. Never trust it because it looks right: run tests against it. Here we
-# ask for a small function, run tests on what came back (in a separate Python process with a time
-# limit, since it is code you did not write), and when a test fails, send the error back and ask again.
+# ask for a small function, run tests on what came back in a separate Python process with a time
+# limit, and when a test fails, send the error back and ask again.
+#
+# A separate process is **not a sandbox**: the code runs as you, can read and delete your files and
+# use the network. It only keeps a crash or an endless loop from taking the notebook down. Code from a
+# source you do not trust belongs in a container or virtual machine with no network and a throwaway
+# file system.
 
 # %%
 import subprocess, sys, textwrap
@@ -752,10 +801,21 @@ for name, row in evaluation.items():
 print("Recorded for Chapter 5's comparison.")
 
 # %% [markdown]
-# Few-shot examples are paid for on *every* call: compare `tokens_in` of the two rows. With the local
-# stand-in, expect an accuracy near the majority rate (it tends to answer one label for everything):
-# a 135M model is not a classifier. A hosted model typically scores around 0.9 zero-shot on movie
-# reviews (published: ChatGPT 92% on SST-2), with no training at all, and that is the point of this chapter.
+# Few-shot examples are paid for on *every* call: compare `tokens_in` of the two rows. What this run
+# measured, in words:
+
+# %%
+for name, row in evaluation.items():
+    verdict = ("above" if row["interval"][0] > majority_rate else "below" if row["interval"][1] < majority_rate
+               else "not clearly different from")
+    print(f"{name}: accuracy {row['accuracy']:.2f} (95% interval {row['interval'][0]:.2f}-{row['interval'][1]:.2f}), "
+          f"{verdict} the majority rate {majority_rate:.2f}; {row['answered']:.0%} of answers were a label at all")
+
+# %% [markdown]
+# An answer that is not a label counts as wrong, which is how a small model falls below guessing. A
+# hosted model of today's size typically scores around 0.9 zero-shot on movie reviews (published:
+# ChatGPT 92% on 50 SST-2 sentences, Zhong et al. 2023), with no training at all, and that is the
+# point of this chapter; the local 135M stand-in shows the code, not that accuracy.
 #
 # ## 11. The trade-offs, tied to what you saw
 #
@@ -765,7 +825,7 @@ print("Recorded for Chapter 5's comparison.")
 # | instant access to strong models | one parameter, `OPENAI_MODEL`, switches models |
 # | scales automatically | the provider's problem; yours are rate limits (section 8) |
 # | limited flexibility | you control the prompt, a few sampling knobs, and nothing else: no weights, no new labels |
-# | costs add up | cents per call, dollars to hundreds per month at volume (section 3's plot) |
+# | costs add up | fractions of a cent per call; a month of a busy support bot is priced in section 3's plot |
 # | dependence on a provider | outages, time-outs, price and model changes, your data leaves your machine |
 #
 # **The mitigation**: keep your code provider-neutral. Everything here is the OpenAI client pointed at
@@ -777,6 +837,10 @@ print("Recorded for Chapter 5's comparison.")
 # ```
 #
 # Pair it with the disk cache and a price table, and moving between providers is a configuration change.
+#
+# **Images.** The syllabus names DALL·E: image generation goes through the same client
+# (`client.images.generate(model="gpt-image-1", prompt=...)`). This course leaves it out: it is about
+# transformers for text, and every cell here must also run offline, which no image model on PyPI allows.
 
 # %%
 summary = {"backend": backend.label, "first call (s)": round(seconds, 2),
@@ -801,8 +865,44 @@ print("local server stopped" if backend.is_local else "done")
 # - Retries with backoff handle transient failures; everything else deserves a clear message.
 # - Cache what you have paid for; set `store=False` unless you need the provider to keep it.
 #
-# **Try this:** with a key, set `OPENAI_MODEL = "gpt-5-mini"` and compare the cost plot and the
-# accuracy; set `PROFILE = "cpu"` for a 100-review evaluation; add an FAQ entry and ask the bot about it.
+# **Try this:** with a key, set `OPENAI_MODEL = "gpt-4o-mini"` and compare the cost and the accuracy;
+# run a bigger profile than this one (`"smoke"` < `"cpu"` < `"gpu"`) for a longer evaluation; add an
+# FAQ entry to `data/support_faq.md` and ask the bot about it; point `OPENAI_BASE_URL` at a server of
+# your own (section 2) and run the chapter again.
+#
+# ## Check yourself
+#
+# 1. Your notebook printed an answer, and you saved it to share with a colleague. What in it must
+#    never be there, and how does this chapter make sure it is not?
+#
+#    <details><summary>Answer</summary>The API key. The key lives in the environment, a `.env` file or a
+#    secret store, never in a cell; `ApiKey` prints only where the key came from, and error messages are
+#    scrubbed of anything key-shaped (OpenAI's own 401 quotes part of the key).</details>
+#
+# 2. Few-shot scored better than zero-shot. Why does it also cost more on *every* call, and when is
+#    that cheaper than fine-tuning?
+#
+#    <details><summary>Answer</summary>The examples are input tokens, sent and billed with each request.
+#    It stays cheaper while the volume is low: fine-tuning (Chapter 3) costs labelled data and training
+#    once, then each call is short. Chapter 5 measures where the lines cross.</details>
+#
+# 3. A request failed with a 429. What should your code do, and what should it not?
+#
+#    <details><summary>Answer</summary>Wait and retry with exponential backoff, honouring `retry-after`
+#    (the `openai` client does this `max_retries` times), then fail with a clear message. Not retry at
+#    once in a tight loop, and not retry a 429 that says `insufficient_quota`: no wait will help.</details>
+#
+# ## Further reading
+#
+# - OpenAI's API reference for [Responses](https://platform.openai.com/docs/api-reference/responses) and
+#   [Chat Completions](https://platform.openai.com/docs/api-reference/chat), and its guides to
+#   [structured outputs](https://platform.openai.com/docs/guides/structured-outputs) and
+#   [rate limits](https://platform.openai.com/docs/guides/rate-limits).
+# - The [`openai` Python library](https://github.com/openai/openai-python) (retries, time-outs, errors).
+# - Brown et al., *Language Models are Few-Shot Learners* (GPT-3), 2020, [arXiv:2005.14165](https://arxiv.org/abs/2005.14165):
+#   where zero- and few-shot prompting come from.
+# - Hugging Face, [`transformers serve`](https://huggingface.co/docs/transformers/main/en/serving): the
+#   OpenAI-compatible server this chapter runs offline.
 #
 # **Next:** Chapter 2 runs a pre-trained model on your own machine: free per call, private, and fully
 # under your control, but limited to what it was trained for.

@@ -133,10 +133,12 @@ print(encoded["input_ids"][0].tolist())
 
 # %% [markdown]
 # Rare words are split into pieces the vocabulary has (`##` marks a piece that continues a word),
-# so no word is ever "unknown":
+# so a word made of letters is never "unknown". A character the vocabulary does not have at all, an
+# emoji for instance, still becomes `[UNK]`, and whatever it meant is lost to the model:
 
 # %%
 print(tokenizer.tokenize("Unbelievably overhyped cinematography"))
+print(tokenizer.tokenize("Loved it 😍"))
 
 # %% [markdown]
 # **Run the model.** It maps the ids to one *logit* per class: unnormalised scores.
@@ -163,6 +165,33 @@ n_parameters = sum(p.numel() for p in model.parameters())
 print(f"pipeline: {by_pipeline['label']} {by_pipeline['score']:.4f} (matches the steps above)")
 print(f"model: {type(model).__name__}, {n_parameters / 1e6:.1f}M parameters, "
       f"{n_parameters * 4 / 2**20:.0f} MB in float32, labels {model.config.id2label}")
+
+# %% [markdown]
+# **Behind the pipeline, in your own code.** The pipeline loaded two objects with `from_pretrained`:
+# a tokenizer and a model. Here they are loaded the way you would in your own program, and run on a
+# *batch* of two reviews of different lengths. A batch is one tensor, so the shorter text is
+# **padded** with `[PAD]` (id 0) to the longer one's length, and the `attention_mask` (1 = a real
+# token, 0 = padding) tells every attention layer to ignore the padding.
+
+# %%
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+tokenizer = AutoTokenizer.from_pretrained(resolve_model(SENTIMENT_MODEL))
+model = AutoModelForSequenceClassification.from_pretrained(resolve_model(SENTIMENT_MODEL)).to(chapter.device).eval()
+
+two_reviews = ["A triumph.", "Two hours of my life I will never get back, and the popcorn was stale."]
+batch = tokenizer(two_reviews, padding=True, return_tensors="pt")
+print("input_ids     :", batch["input_ids"].tolist())
+print("attention_mask:", batch["attention_mask"].tolist())
+with torch.no_grad():
+    batch_probabilities = torch.softmax(model(**batch.to(model.device)).logits, dim=-1)
+    alone = torch.softmax(model(**tokenizer(two_reviews[:1], return_tensors="pt").to(model.device)).logits, dim=-1)
+for review, p in zip(two_reviews, batch_probabilities):
+    print(f"{model.config.id2label[p.argmax().item()]:>8} {p.max():.3f}  {review}")
+# The padding changed nothing: the short review scores the same alone and in the padded batch,
+# and the pipeline (which pads its batches the same way) agrees.
+torch.testing.assert_close(batch_probabilities[:1], alone, atol=1e-5, rtol=1e-4)
+assert [p["label"] for p in classifier(two_reviews)] == [model.config.id2label[i] for i in batch_probabilities.argmax(-1).tolist()]
 
 # %% [markdown]
 # ## 3. Batching and device placement
@@ -315,34 +344,53 @@ assert answer.strip(), "the generator returned nothing"
 # ### 5b. Sentence similarity with embeddings
 #
 # An *embedding model* maps a text to a vector; texts with similar meaning get vectors that point
-# the same way. The `feature-extraction` pipeline returns one vector per token; averaging them
-# (mean pooling) and normalising gives one vector per sentence, which is how this model was trained.
+# the same way. The model returns one vector per token; averaging a text's token vectors (mean
+# pooling) and normalising gives one vector per text, which is how this model was trained. In a
+# batch, the average must skip the padding, or a text's vector would depend on which other texts
+# were padded next to it: the attention mask says which positions are real.
 
 # %%
 import numpy as np
+from transformers import AutoModel
 
-embedder = pipeline("feature-extraction", model=resolve_model(EMBEDDING_MODEL), device=chapter.device)
+embed_tokenizer = AutoTokenizer.from_pretrained(resolve_model(EMBEDDING_MODEL))
+embed_model = AutoModel.from_pretrained(resolve_model(EMBEDDING_MODEL)).to(chapter.device).eval()
 
 def embed(texts, batch_size=32):
-    """One unit-length vector per text: the mean of its token vectors."""
-    vectors = [np.mean(tokens[0], axis=0) for tokens in embedder(texts, batch_size=batch_size, truncation=True)]
-    vectors = np.array(vectors)
+    """One unit-length vector per text: the mean of its real tokens' vectors (padding left out)."""
+    vectors = []
+    for start in range(0, len(texts), batch_size):
+        batch = embed_tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
+                                return_tensors="pt").to(embed_model.device)
+        with torch.no_grad():
+            tokens = embed_model(**batch).last_hidden_state        # (texts, tokens, 384)
+        real = batch["attention_mask"].unsqueeze(-1).float()        # 1 for a real token, 0 for padding
+        vectors.append((tokens * real).sum(dim=1) / real.sum(dim=1))  # mean over real tokens only
+    vectors = torch.cat(vectors).cpu().numpy()
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 pairs = ["The film was a delight from start to finish.",
          "I enjoyed every minute of this movie.",
          "The film was a chore from start to finish.",
          "How do I reset my wifi router?"]
-similarity = embed(pairs) @ embed(pairs).T  # cosine similarity, since the vectors have length 1
+vectors = embed(pairs)
+similarity = vectors @ vectors.T  # cosine similarity, since the vectors have length 1
+# A text's vector does not depend on its batch-mates: alone, it is the same vector.
+np.testing.assert_allclose(embed(pairs[3:]), vectors[3:], atol=1e-5)
+for i, sentence in enumerate(pairs):
+    print(f"#{i}  {sentence}")
 
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.imshow(similarity, cmap="viridis", vmin=0, vmax=1)
+fig, ax = plt.subplots(figsize=(5.5, 4.2))
+image = ax.imshow(similarity, cmap="viridis", vmin=0, vmax=1)
 ax.set_xticks(range(4), [f"#{i}" for i in range(4)])
-ax.set_yticks(range(4), [f"#{i} {s[:38]}" for i, s in enumerate(pairs)])
+ax.set_yticks(range(4), [f"#{i}" for i in range(4)])
+ax.set_xlabel("sentence (numbered above)")
+ax.set_ylabel("sentence (numbered above)")
 for i in range(4):
     for j in range(4):
         ax.text(j, i, f"{similarity[i, j]:.2f}", ha="center", va="center", color="w" if similarity[i, j] < 0.6 else "k")
-ax.set_title("cosine similarity of sentence embeddings")
+fig.colorbar(image, ax=ax, label="cosine similarity (1 = same direction)")
+ax.set_title("How alike the four sentences' embeddings are")
 plt.tight_layout()
 plt.show()
 assert similarity[0, 1] > similarity[0, 3], "a paraphrase should be closer than an unrelated sentence"
@@ -370,7 +418,9 @@ for query in ["the acting was terrible", "a film for the whole family"]:
 # ## 6. Where a pre-trained model falls short
 #
 # A pre-trained model can only do what it was trained for, on data like what it was trained on.
-# Three ways to see that. Read what *your* model answered: the text below describes typical results.
+# Three ways to see that. Read what *your* model answered: the text below says what to look for,
+# not what it will have said. (Chapter 3 runs these same sentences through a model fine-tuned on
+# movie reviews, to show which failures fine-tuning fixes and which it does not.)
 
 # %%
 hard_cases = {
@@ -389,7 +439,7 @@ for case, sentence in hard_cases.items():
 # "Unpredictable" is praise for a plot and a warning for steering, but a model gives a word one
 # meaning wherever it appears: compare the two labels it gave. A shrinking tumour is good news, yet
 # "tumour" and "treatment" may pull the label the wrong way. In a new domain, check the labels on a
-# sample you labelled yourself before trusting them (Chapter 3 shows how to adapt the model instead).
+# sample you labelled yourself before trusting them (Chapter 3 adapts a model to your data instead).
 #
 # **The 512-token limit.** This model family reads at most 512 tokens. Here is a long review whose
 # verdict comes only at the end:
@@ -457,9 +507,44 @@ print("Recorded for Chapter 5's comparison.")
 # - Measure accuracy on held-out data like yours, with an interval, and read the mistakes.
 # - A pre-trained model does what it was trained for: check it on your domain, and mind the input limit.
 #
-# **Try this:** set `PROFILE = "cpu"` for a larger evaluation; swap `SENTIMENT_MODEL` for
-# `"cardiffnlp/twitter-roberta-base-sentiment-latest"` (three labels, trained on tweets) and compare;
-# write five sarcastic reviews and count how many the model gets right.
+# **Try this:** run a bigger profile than this one (`"smoke"` < `"cpu"` < `"gpu"`) for a larger
+# evaluation; with internet, swap `SENTIMENT_MODEL` for `"cardiffnlp/twitter-roberta-base-sentiment-latest"`
+# (three labels, trained on tweets) and compare; write five sarcastic reviews and count how many the
+# model gets right.
 #
-# **Next:** Chapter 3 fine-tunes a pre-trained model on your own labelled data, which fixes several
-# of the failures above.
+# ## Check yourself
+#
+# 1. You run a sentiment pipeline on 10,000 reviews one at a time, then with `batch_size=32`. Why is
+#    the second faster, and why does it give the same labels?
+#
+#    <details><summary>Answer</summary>A batch is one tensor through the network, which uses the
+#    hardware far better than 10,000 small calls. The shorter texts are padded, and the attention mask
+#    makes every layer ignore the padding, so each review's result is what it would be alone (section 2
+#    checks exactly that).</details>
+#
+# 2. Your model scored 0.83 on 64 reviews. What would you write in a report, and what would you check
+#    before trusting it on your own data?
+#
+#    <details><summary>Answer</summary>The accuracy with its interval (on 64 reviews it is roughly
+#    ±0.09), next to the majority-class rate it must beat. Then a sample of *your* data, labelled by you:
+#    domain shift (section 6) can cost far more than the interval suggests.</details>
+#
+# 3. A review is 900 tokens long and ends with the verdict. What does the model see with
+#    `truncation=True`, and what can you do about it?
+#
+#    <details><summary>Answer</summary>Only the first 512 tokens: it never reads the verdict. Classify
+#    overlapping windows and combine them by a rule you choose for your data, or use a model with a
+#    longer context.</details>
+#
+# ## Further reading
+#
+# - Hugging Face, [Pipelines](https://huggingface.co/docs/transformers/main_classes/pipelines) and the
+#   [LLM course, chapter 2](https://huggingface.co/learn/llm-course/chapter2/1) ("Behind the pipeline").
+# - Sanh et al., *DistilBERT, a distilled version of BERT*, 2019, [arXiv:1910.01108](https://arxiv.org/abs/1910.01108).
+# - Reimers and Gurevych, *Sentence-BERT*, 2019, [arXiv:1908.10084](https://arxiv.org/abs/1908.10084):
+#   sentence embeddings by mean pooling, as in section 5b.
+# - Wilson, *Probable inference, the law of succession, and statistical inference*, 1927: the interval
+#   used for every accuracy in this course.
+#
+# **Next:** Chapter 3 fine-tunes a pre-trained model on your own labelled data, and runs section 6's
+# hard cases again to see which failures that fixes.

@@ -447,7 +447,7 @@ print(samples["before training"])
 # with small batches each step sees few tokens and Adam's second-moment estimate should forget faster.
 
 # %%
-from helpers.paths import results_dir
+from helpers.paths import REPO_ROOT, results_dir
 from helpers.training import TrainConfig, live_loss_plot, lr_at, train
 
 checkpoint_dir = results_dir() / "chapter04" / chapter.profile
@@ -734,7 +734,7 @@ print(f"data: this corpus is {len(text) / 1e6:.1f}M characters (~{corpus_tokens 
 import subprocess, sys
 
 command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           str(course_root / "scripts" / "train_gpt.py"), "--profile", "smoke", "--device", "cpu", "--quiet",
+           str(REPO_ROOT / "scripts" / "train_gpt.py"), "--profile", "smoke", "--device", "cpu", "--quiet",
            "--max_steps", str(SIZES["ddp_steps"]), "--eval_every", "0", "--batch_size", "8",
            "--out_dir", str(results_dir() / "chapter04" / "torchrun")]
 print("$ torchrun --standalone --nproc_per_node=2 scripts/train_gpt.py --profile smoke --device cpu ...")

@@ -1,0 +1,58 @@
+"""Hooks for the whole test session (tests/ and the executed chapters in build/).
+
+- Under ``make test``, nbval executes every chapter (``build/smoke``) in memory; a hook here saves
+  what each cell printed into an executed copy, ``build/executed/smoke/NN_name.ipynb``, so that the
+  outputs a learner would read can be checked, and shown, after the run.
+- ``make test`` runs two pytest workers (pytest-xdist, ``--dist loadfile``): each file (a chapter's
+  cells, the online path's module) stays on one worker, in order; while the online path runs on
+  one worker, the chapters run on the other. Tests marked ``after_notebooks`` read what the chapters
+  wrote, so ``make test`` runs them afterwards, in a second short session.
+- At the end, the time each chapter took (a chapter that slows down shows in the CI log).
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.paths import REPO_ROOT
+
+EXECUTED = REPO_ROOT / "build" / "executed"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that read the executed notebooks go last (when they share a session with the chapters)."""
+    later = [item for item in items if item.get_closest_marker("after_notebooks")]
+    items[:] = [item for item in items if item not in later] + later
+
+
+_chapter_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add up each chapter's cell times (reports reach the main process from every worker)."""
+    if report.nodeid.split("::")[0].endswith(".ipynb"):
+        _chapter_seconds[report.nodeid.split("::")[0]] = _chapter_seconds.get(report.nodeid.split("::")[0], 0.0) \
+            + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _chapter_seconds:
+        terminalreporter.write_sep("-", "time per chapter (s)")
+        for chapter, seconds in sorted(_chapter_seconds.items()):
+            terminalreporter.write_line(f"{seconds:7.1f}  {chapter}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """After an nbval cell ran: keep its outputs in its notebook and save the executed copy so far."""
+    yield
+    if call.when != "call" or not hasattr(item, "test_outputs") or not hasattr(item, "cell"):
+        return
+    notebook, cell = item.parent.nb, item.cell
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    cell.outputs = list(item.test_outputs or [])
+    cell.execution_count = code_cells.index(cell) + 1 if cell in code_cells else None
+    target = EXECUTED / Path(str(item.parent.fspath)).parent.name / Path(str(item.parent.fspath)).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)

@@ -1,0 +1,42 @@
+"""make doctor: each check says what is wrong and what to do, and the exit code follows the problems."""
+
+from course_tools import doctor
+
+
+def test_requirements_found_missing_and_too_old(tmp_path, monkeypatch):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pytest>=1.0   # a comment\nno-such-package-for-the-course>=1\nnumpy>=999\n")
+    checks = {c.name: c for c in doctor.check_requirements(requirements)}
+    assert checks["pytest"].ok is True
+    missing = checks["no-such-package-for-the-course"]
+    assert missing.ok is False and missing.said == "not installed" and "pip install" in missing.fix
+    old = checks["numpy"]
+    assert old.ok is False and "the course needs >=999" in old.said and 'pip install "numpy>=999"' in old.fix
+
+
+def test_disk_needs_room_for_the_kit_and_checkpoints(tmp_path):
+    assert doctor.check_disk(tmp_path, needed=1).ok is True
+    full = doctor.check_disk(tmp_path, needed=2**60)
+    assert full.ok is False and "COURSE_KIT_DIR" in full.fix
+
+
+def test_api_check_names_the_endpoint_and_the_fix(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr("helpers.llm_api.keys._dotenv_value", lambda name, paths: (None, None))
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    no_key = doctor.check_api()
+    assert no_key.ok is None and "OPENAI_API_KEY" in no_key.fix
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    down = doctor.check_api()
+    assert down.ok is False and "127.0.0.1:9 (OPENAI_BASE_URL) does not answer" in down.said
+
+
+def test_main_exits_1_on_a_problem_and_prints_what_to_do(monkeypatch, capsys):
+    monkeypatch.setattr(doctor, "run_checks", lambda: [doctor.Check("python", True, "3.11.7"),
+                                                       doctor.Check("disk", False, "0.1 GiB free", "free some space")])
+    assert doctor.main([]) == 1
+    out = capsys.readouterr().out
+    assert "[OK] python: 3.11.7" in out and "[!!] disk: 0.1 GiB free" in out and "what to do: free some space" in out
+    monkeypatch.setattr(doctor, "run_checks", lambda: [doctor.Check("python", True, "3.11.7")])
+    assert doctor.main([]) == 0
