@@ -57,6 +57,8 @@ configs:
     path: plain_text/train-00000-of-00001.parquet
   - split: test
     path: plain_text/test-00000-of-00001.parquet
+  - split: unsupervised
+    path: plain_text/unsupervised-00000-of-00001.parquet
 ---
 Test mirror: the course's offline Rotten Tomatoes reviews under IMDb's repo id (columns text, label).
 """
@@ -85,6 +87,9 @@ def _dataset_folder(stand_in: str, out: Path) -> Path:
     for split in ("train", "test"):
         frame = pd.read_csv(asset_path(stand_in) / f"{split}.csv")[["text", "label"]]
         frame.to_parquet(out / "plain_text" / f"{split}-00000-of-00001.parquet", index=False)
+    # IMDb's unlabelled split: here the training split's text with its labels dropped (-1, as IMDb's).
+    unlabelled = pd.read_csv(asset_path(stand_in) / "train.csv")[["text"]].assign(label=-1)
+    unlabelled.to_parquet(out / "plain_text" / "unsupervised-00000-of-00001.parquet", index=False)
     (out / "README.md").write_text(DATASET_CARD)
     return out
 
@@ -92,7 +97,8 @@ def _dataset_folder(stand_in: str, out: Path) -> Path:
 def _fingerprint() -> str:
     """Changes when the kit (or this module's repo list) changes: the mirror is then rebuilt."""
     manifest = read_manifest()
-    blob = json.dumps([MODEL_REPOS, DATASET_REPOS, manifest.get("assets", manifest)], sort_keys=True, default=str)
+    blob = json.dumps([MODEL_REPOS, DATASET_REPOS, DATASET_CARD, manifest.get("assets", manifest)], sort_keys=True,
+                      default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

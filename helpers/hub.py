@@ -50,8 +50,11 @@ DATASET_STAND_INS = {
     "imdb": "rotten-tomatoes",
     "stanfordnlp/imdb": "rotten-tomatoes",
 }
-# Online, the IMDb dataset calls its held-out split "test"; the kit writes test.csv too.
+# Online, the IMDb dataset calls its held-out split "test"; the kit writes test.csv too. IMDb's
+# "unsupervised" split is 50,000 reviews without labels (label -1), Chapter 5's pre-training text;
+# the kit has no such split, and offline a chapter must say what text it uses instead.
 SPLITS = ("train", "test")
+ONLINE_ONLY_SPLITS = ("unsupervised",)
 
 
 def _hub_name() -> str:
@@ -227,13 +230,17 @@ def load_reviews(dataset_id: str = "stanfordnlp/imdb", split: str = "test", n: i
 
     ``n`` draws a random (seeded, so repeatable) subset: IMDb's splits are sorted
     by label, so the first ``n`` rows would all be negative.
-    Offline, the Rotten Tomatoes reviews of the kit stand in (split by movie).
+    Offline, the Rotten Tomatoes reviews of the kit stand in (split by movie). The unlabelled
+    ``"unsupervised"`` split exists online only: offline it raises ``LookupError``.
     """
     from datasets import load_dataset
 
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, not {split!r}.")
-    if current_hub_mode().online:
+    if split not in SPLITS + ONLINE_ONLY_SPLITS:
+        raise ValueError(f"split must be one of {SPLITS + ONLINE_ONLY_SPLITS}, not {split!r}.")
+    online = current_hub_mode().online
+    if split in ONLINE_ONLY_SPLITS and not online:
+        raise LookupError(f"the {split!r} split exists only on the Hub; the offline kit has {SPLITS}.")
+    if online:
         check_repo_exists(dataset_id, "dataset")
         data = load_dataset(dataset_id, split=split)
     else:

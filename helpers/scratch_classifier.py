@@ -1,8 +1,10 @@
-"""A small transformer classifier trained from scratch on your labelled reviews only (Chapter 5).
+"""A small transformer classifier built from Chapter 4's blocks (Chapter 5).
 
-Built from Chapter 4's blocks (``helpers.gpt.Block``) and trained by Chapter 4's loop
-(``helpers.training.train``): nothing in it has seen any text but the labelled reviews, so it
-is the "no pre-training" baseline of Chapter 5, next to the approaches that start pre-trained.
+``TransformerClassifier`` is Chapter 4's blocks (``helpers.gpt.Block``) with a classification
+head; ``train_classifier`` trains it on labelled reviews with Chapter 4's loop
+(``helpers.training.train``). ``train_from_scratch`` starts it from random weights and a
+vocabulary of the labelled reviews alone: Chapter 5's "no pre-training" row. The pre-trained
+row (``helpers.pretraining``) starts the same class from a pre-trained ``GPT`` instead.
 """
 
 from __future__ import annotations
@@ -80,24 +82,20 @@ class TransformerClassifier(nn.Module):
         return self.head(pooled)
 
 
-def train_from_scratch(texts: Sequence[str], labels: Sequence[int], *, n_layer: int = 2, n_embd: int = 64,
-                       n_head: int = 4, max_len: int = 64, steps: int = 300, batch_size: int = 32,
-                       lr: float = 2e-3, dropout: float = 0.1, min_count: int = 2, seed: int = 0,
-                       device: str = "cpu", progress: bool = True) -> dict:
-    """Build a vocabulary and a ``TransformerClassifier`` from ``texts`` alone and train it with
-    Chapter 4's loop (Chapter 5). Returns model, vocabulary, training seconds and loss history.
+def train_classifier(model: TransformerClassifier, vocab: WordVocabulary, texts: Sequence[str],
+                     labels: Sequence[int], *, steps: int = 300, batch_size: int = 32, lr: float = 2e-3,
+                     seed: int = 0, progress: bool = True):
+    """Train ``model`` (whatever its starting weights) on labelled ``texts`` with Chapter 4's loop;
+    the one recipe both Chapter 5 rows share, from random weights and from pre-trained ones.
+    Returns the loss ``History`` (its ``seconds`` is the training time).
 
     Batches are drawn at random (seeded, a pure function of the step, as ``train`` expects);
     ``steps`` fixes the work, so a small training set is simply seen more often.
     """
     from helpers.training import TrainConfig, train
 
-    torch.manual_seed(seed)
-    vocab = WordVocabulary(texts, min_count=min_count)
-    config = GPTConfig(vocab_size=len(vocab), block_size=max_len, n_layer=n_layer, n_head=n_head,
-                       n_embd=n_embd, dropout=dropout)
-    model = TransformerClassifier(config).to(device)
-    ids, targets = vocab.encode(texts, max_len), torch.tensor(list(labels))
+    device = next(model.parameters()).device
+    ids, targets = vocab.encode(texts, model.config.block_size), torch.tensor(list(labels))
 
     def get_batch(i: int):
         rows = torch.randint(len(ids), (batch_size,), generator=torch.Generator().manual_seed(seed * 100_003 + i))
@@ -113,6 +111,23 @@ def train_from_scratch(texts: Sequence[str], labels: Sequence[int], *, n_layer: 
                                log_every=max(1, steps // 20), precision="fp32")
     history = train(model, get_batch, loss_of, config_train, progress=progress)
     model.eval()
+    return history
+
+
+def train_from_scratch(texts: Sequence[str], labels: Sequence[int], *, n_layer: int = 2, n_embd: int = 64,
+                       n_head: int = 4, max_len: int = 64, steps: int = 300, batch_size: int = 32,
+                       lr: float = 2e-3, dropout: float = 0.1, min_count: int = 2, seed: int = 0,
+                       device: str = "cpu", progress: bool = True) -> dict:
+    """Build a vocabulary and a ``TransformerClassifier`` from the labelled ``texts`` alone (no
+    pre-training) and train it with ``train_classifier`` (Chapter 5). Returns model, vocabulary,
+    training seconds and loss history."""
+    torch.manual_seed(seed)
+    vocab = WordVocabulary(texts, min_count=min_count)
+    config = GPTConfig(vocab_size=len(vocab), block_size=max_len, n_layer=n_layer, n_head=n_head,
+                       n_embd=n_embd, dropout=dropout)
+    model = TransformerClassifier(config).to(device)
+    history = train_classifier(model, vocab, texts, labels, steps=steps, batch_size=batch_size, lr=lr,
+                               seed=seed, progress=progress)
     return {"model": model, "vocab": vocab, "train_seconds": history.seconds, "history": history,
             "parameters": sum(p.numel() for p in model.parameters())}
 

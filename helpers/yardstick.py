@@ -6,7 +6,8 @@
 - ``code_lines``: lines of code a learner writes for an approach (docstrings and comments excluded);
 - ``labels_to_reach``: how many labelled examples an approach needs to reach an accuracy, read
   off the measured learning curve, never extrapolated;
-- ``machine_description``: the machine every time and cost depends on, in one line.
+- ``machine_description``: the machine every time and cost depends on, in one line;
+- ``number``, ``money``, ``comparison_table``: the measurements formatted for people.
 """
 
 from __future__ import annotations
@@ -116,3 +117,44 @@ def labels_to_reach(ns: Sequence[int], accuracies: Sequence[float], target: floa
             share = (target - a0) / (a1 - a0)
             return float(math.exp(math.log(n0) + share * (math.log(n1) - math.log(n0))))
     return None
+
+
+def number(value, digits: int = 0) -> str:
+    """A number for people: thousands separators, ``digits`` fixed decimals, "-" when there is
+    none (None or NaN: not applicable to that approach)."""
+    if value is None or value != value:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def money(value) -> str:
+    """Dollars for people: cents from a cent up, four decimals below it, "-" when not applicable."""
+    if value is None or value != value:
+        return "-"
+    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:,.4f}"
+
+
+def comparison_table(rows: dict, predictions: int, api_reviews: int):
+    """Chapter 5's measured rows as a table of strings, every column formatted for reading
+    (``number``, ``money``), best accuracy first; the rows are ``add_row``'s dicts."""
+    import pandas as pd
+
+    table = {}
+    for name, r in sorted(rows.items(), key=lambda item: -item[1]["accuracy"]):
+        table[name] = {
+            "accuracy (95% CI)": f"{r['accuracy']:.3f} ({r['low']:.3f}-{r['high']:.3f}), n={r['n']:,}",
+            f"accuracy, first {api_reviews}": number(r["accuracy_on_api_subset"], 3),
+            "labelled examples": number(r["labels"]),
+            "ms per review (alone)": number(r["latency_ms"], 1),
+            "reviews/s": number(r["throughput"]) + (" (one at a time)" if r["one_at_a_time"] else " (batched)"),
+            "pre-training (s)": number(r["pretrain_seconds"]),
+            "training (s)": number(r["train_seconds"]),
+            "parameters": number(r["parameters"]),
+            "trained parameters": number(r["trained_parameters"]),
+            "size (MB)": number(r["size_mb"], 1),
+            "training ($)": money(r["train_cost_usd"]),
+            f"{predictions:,} reviews ($)": money(r["cost_for_workload_usd"]),
+            "setup steps": ", ".join(r["setup"]) or "-",
+            "lines of code": number(r["code_lines"]),
+        }
+    return pd.DataFrame.from_dict(table, orient="index")

@@ -1,4 +1,4 @@
-"""Chapter 5's measuring tools: the from-scratch classifier, the yardstick, the curve's reading."""
+"""Chapter 5's measuring tools: the classifier with and without pre-training, the yardstick, the curve's reading."""
 
 import math
 
@@ -8,8 +8,9 @@ import torch
 from course_tools.readme_table import README_END, README_START, write_readme_table
 from helpers.scratch_classifier import (TransformerClassifier, WordVocabulary, predict_from_scratch,
                                         train_from_scratch)
+from helpers.pretraining import classifier_from_gpt, fine_tune_pretrained, pretrain_gpt
 from helpers.yardstick import code_lines, labels_to_reach, measure
-from helpers.gpt import GPTConfig
+from helpers.gpt import GPT, GPTConfig
 
 
 def toy_reviews(n, seed=0):
@@ -137,8 +138,86 @@ def test_readme_shows_a_measured_cpu_comparison():
     assert "| approach | model actually used |" in block
     for approach in ["TF-IDF + logistic regression", "hosted API, zero-shot", "hosted API, few-shot",
                      "pre-trained model, off the shelf", "fine-tuned (full)", "fine-tuned (LoRA)",
-                     "transformer from scratch"]:
+                     "own GPT, pre-trained + fine-tuned", "transformer, no pre-training"]:
         row = next((line for line in block.splitlines() if line.startswith(f"| {approach} |")), None)
         assert row, f"no row for {approach!r}"
         assert re.search(r"\| 0\.\d{3} \(0\.\d{3}-[01]\.\d{3}\), n=[\d,]+ \|", row), f"no accuracy with interval: {row}"
     assert "Learning curve" in block
+
+
+def test_pretraining_lowers_the_next_word_loss_and_counts_its_cost():
+    texts, _ = toy_reviews(600)
+    pretrained = pretrain_gpt(texts, n_layer=1, n_embd=32, n_head=2, block_size=16, steps=60, batch_size=16,
+                              lr=3e-3, min_count=1, eval_batches=2, progress=False)
+    # Five of the six words are random filler (ln 8 = 2.08 at best); the uniform guess is ln 14 = 2.64.
+    assert pretrained["loss_after"] < min(pretrained["loss_before"], pretrained["uniform_loss"]) - 0.1, \
+        f"the next-word loss should fall: {pretrained['loss_before']:.2f} -> {pretrained['loss_after']:.2f}"
+    assert pretrained["tokens_seen"] == 60 * 16 * 16
+    assert pretrained["flops"] == 6 * pretrained["model"].num_parameters(non_embedding=True) * 60 * 16 * 16
+    assert pretrained["uniform_loss"] == pytest.approx(math.log(len(pretrained["vocab"])))
+
+
+def test_classifier_from_gpt_copies_every_pretrained_weight_and_adds_only_a_head():
+    torch.manual_seed(0)
+    gpt = GPT(GPTConfig(vocab_size=12, block_size=8, n_layer=2, n_head=2, n_embd=16))
+    classifier = classifier_from_gpt(gpt)
+    assert torch.equal(classifier.wte.weight, gpt.transformer.wte.weight)
+    assert torch.equal(classifier.wpe.weight, gpt.transformer.wpe.weight)
+    for mine, theirs in zip(classifier.blocks.state_dict().values(), gpt.transformer.h.state_dict().values()):
+        assert torch.equal(mine, theirs)
+    classifier.blocks[0].attn.c_attn.weight.data.add_(1.0)  # a copy, not the same tensors
+    assert not torch.equal(classifier.blocks[0].attn.c_attn.weight, gpt.transformer.h[0].attn.c_attn.weight)
+
+
+def test_fine_tuning_a_pretrained_gpt_changes_its_predictions_and_learns_the_task():
+    texts, labels = toy_reviews(400)
+    pretrained = pretrain_gpt(texts, n_layer=1, n_embd=32, n_head=2, block_size=16, steps=30, batch_size=16,
+                              min_count=1, eval_batches=2, progress=False)
+    gpt_before = {k: v.clone() for k, v in pretrained["model"].state_dict().items()}
+    test_texts, test_labels = toy_reviews(100, seed=1)
+    untrained = classifier_from_gpt(pretrained["model"]).eval()
+    before = predict_from_scratch(untrained, pretrained["vocab"], test_texts)
+    tuned = fine_tune_pretrained(pretrained, texts, labels, steps=120, lr=3e-3, progress=False)
+    after = predict_from_scratch(tuned["model"], pretrained["vocab"], test_texts)
+    assert before != after
+    assert sum(p == t for p, t in zip(after, test_labels)) / len(test_labels) >= 0.9
+    for name, value in pretrained["model"].state_dict().items():  # the pre-trained model is left as it was
+        assert torch.equal(value, gpt_before[name]), name
+
+
+def test_numbers_are_formatted_for_people_and_not_applicable_is_a_dash():
+    from helpers.yardstick import money, number
+
+    assert number(22713986) == "22,713,986" and number(25610.4, 1) == "25,610.4"
+    assert number(None) == "-" and number(float("nan"), 3) == "-"
+    assert money(1.706e-05) == "$0.0000" and money(0.0213) == "$0.02" and money(1234.5) == "$1,234.50"
+    assert money(0.0) == "$0.00" and money(None) == "-"
+
+
+def _row(accuracy, **extra):
+    return dict(model="m", labels=100, accuracy=accuracy, low=accuracy - 0.05, high=accuracy + 0.05, n=200,
+                accuracy_on_api_subset=accuracy, latency_ms=None, throughput=2.04, one_at_a_time=False,
+                pretrain_seconds=None, train_seconds=1.0, parameters=None, trained_parameters=0, size_mb=None,
+                train_cost_usd=0.0, cost_for_workload_usd=2.5e-05, code_lines=5, setup=[], stand_in="", note="") | extra
+
+
+def test_comparison_table_and_markdown_say_how_each_figure_was_measured():
+    from course_tools.readme_table import comparison_markdown
+    from helpers.yardstick import comparison_table
+
+    rows = {"api": _row(0.6, one_at_a_time=True, setup=["key", "install"], note="stand-in"),
+            "own": _row(0.7, pretrain_seconds=12.0, latency_ms=1.25)}
+    table = comparison_table(rows, predictions=1000, api_reviews=10)
+    assert list(table.index) == ["own", "api"]  # best first
+    assert table.loc["api", "reviews/s"] == "2 (one at a time)" and table.loc["own", "reviews/s"] == "2 (batched)"
+    assert table.loc["api", "pre-training (s)"] == "-" and table.loc["own", "pre-training (s)"] == "12"
+    assert table.loc["api", "setup steps"] == "key, install" and table.loc["own", "size (MB)"] == "-"
+    text = comparison_markdown(header=["Measured on 2026-01-01."], rows=rows, predictions=1000,
+                               curve={"own": {100: {"accuracy": 0.7}}}, reading=["it rises"],
+                               syllabus=[{"Approach": "X", "Ease of Use": "High", "Flexibility": "Low (judgement: y)",
+                                          "Cost": "Low", "Compute: training": "Low", "Compute: serving": "Low",
+                                          "When to Use": "w"}], rules=["Cost: $"])
+    assert "| own | m | 100 | 0.700 (0.650-0.750), n=200 | 1.2 | 2 | 12 |" in text
+    assert "| api | m | 100 | 0.600 (0.550-0.650), n=200 | - | 2 (one at a time) | - |" in text
+    assert "| X | High | Low (judgement: y) | Low | Low | Low | w |" in text
+    assert "Rules: Cost: $." in text and "Notes: api: stand-in." in text and "nan" not in text.lower()

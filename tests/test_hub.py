@@ -198,6 +198,8 @@ def test_offline_reviews_come_from_the_kit_csv_with_text_and_label(monkeypatch, 
     again = hub.load_reviews("stanfordnlp/imdb", split="test", n=8, seed=1)
     assert data["text"] == again["text"]  # a seeded subset repeats
     assert "rotten-tomatoes" in capsys.readouterr().out
+    with pytest.raises(LookupError, match="only on the Hub"):  # IMDb's unlabelled split has no stand-in
+        hub.load_reviews("stanfordnlp/imdb", split="unsupervised")
 
 
 def test_offline_metrics_are_the_local_modules_and_compute_correctly():
