@@ -192,7 +192,8 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
                 bar.set_postfix(loss=f"{mean_loss:.4f}", lr=f"{lr:.2e}")
             if evaluate and config.eval_every and done % config.eval_every == 0 and done != config.max_steps:
                 run_evaluation(done)
-            if checkpoint and main and config.checkpoint_every and done % config.checkpoint_every == 0:
+            if (checkpoint and main and config.checkpoint_every and done % config.checkpoint_every == 0
+                    and done != config.max_steps):  # the last step's checkpoint is written once, below
                 history.seconds = time.perf_counter() - started
                 save_checkpoint(checkpoint, model, optimizer, scaler, done, history)
     except KeyboardInterrupt:
