@@ -12,7 +12,7 @@
 """
 
 from helpers.environment import setup_chapter
-from helpers.hub import load_metric, load_reviews, resolve_model
+from helpers.hub import load_metric, load_reviews, resolve_dataset, resolve_model
 from helpers.results import record_result
 
-__all__ = ["setup_chapter", "resolve_model", "load_reviews", "load_metric", "record_result"]
+__all__ = ["setup_chapter", "resolve_model", "resolve_dataset", "load_reviews", "load_metric", "record_result"]

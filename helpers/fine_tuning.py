@@ -1,10 +1,13 @@
 """Small pieces of fine-tuning a sentiment classifier (Chapter 3; Chapter 5 reuses them).
 
-Chapter 3 writes the fine-tuning out in full, cell by cell. What is here is only what a
-second chapter needs again, or what would distract from the lesson if spelled out inline:
+Chapter 3 writes the fine-tuning out in full, cell by cell (``from_pretrained``, ``dataset.map``,
+the training loop). What is here is only what a second chapter needs again, or what would distract
+from the lesson if spelled out inline:
 
-- ``LABELS``, ``load_classifier``: an encoder with a fresh two-label classification head;
-- ``tokenize_reviews``: truncation without padding (padding happens per batch, dynamically);
+- ``LABELS``, ``load_classifier``: an encoder with a fresh two-label classification head (Chapter 3
+  writes this ``from_pretrained`` call out; Chapter 5 uses it);
+- ``tokenize_reviews``: truncation without padding (padding happens per batch, dynamically; Chapter 3
+  writes this ``dataset.map`` out);
 - ``count_parameters``, ``training_state_bytes``, ``folder_bytes``: what full fine-tuning
   and LoRA cost in parameters, memory and disk;
 - ``lora_target_modules``: the attention projections LoRA adapts, whatever the encoder calls them;
@@ -19,6 +22,7 @@ import time
 from pathlib import Path
 
 from helpers.paths import folder_bytes  # noqa: F401  (Chapter 3 imports it from here)
+from helpers.progress import progress_bar
 
 LABELS = {0: "NEGATIVE", 1: "POSITIVE"}  # the same names as the SST-2 DistilBERT of Chapter 2
 
@@ -122,7 +126,6 @@ def classify(model_or_pipeline, dataset, batch_size: int = 32, device=None, max_
     Used for Chapter 3's before/after comparison and for Chapter 5's side-by-side table.
     """
     from sklearn.metrics import accuracy_score, f1_score
-    from tqdm.auto import tqdm
     from transformers import pipeline
     from transformers.pipelines.pt_utils import KeyDataset
 
@@ -133,7 +136,7 @@ def classify(model_or_pipeline, dataset, batch_size: int = 32, device=None, max_
     options = {"truncation": True} | ({"max_length": max_length} if max_length else {})
     pipe(dataset["text"][:2], **options)  # warm-up: the first call pays one-off costs
     start = time.perf_counter()
-    outputs = list(tqdm(pipe(KeyDataset(dataset, "text"), batch_size=batch_size, **options),
+    outputs = list(progress_bar(pipe(KeyDataset(dataset, "text"), batch_size=batch_size, **options),
                         total=len(dataset), desc="classifying", disable=not progress))
     seconds = time.perf_counter() - start
     predicted = [label_to_id[o["label"].upper()] for o in outputs]

@@ -223,38 +223,52 @@ def resolve_model(hub_id: str) -> str:
     return str(folder)
 
 
+def resolve_dataset(dataset_id: str) -> str:
+    """What ``datasets.load_dataset`` should read for ``dataset_id`` (chapters 2, 3 and 5).
+
+    Online: ``dataset_id`` unchanged, once the Hub has confirmed it exists; load it with
+    ``load_dataset(dataset_id)``.  Offline: the folder of its offline-kit stand-in (with a banner),
+    which holds one CSV file per split (``train.csv``, ``test.csv``, columns ``text`` and
+    ``label``); load it with ``load_dataset("csv", data_files=...)``. Chapter 3 shows both calls.
+    """
+    if current_hub_mode().online:
+        check_repo_exists(dataset_id, "dataset")
+        return dataset_id
+    if dataset_id not in DATASET_STAND_INS:
+        raise LookupError(
+            f"No offline stand-in for the dataset {dataset_id!r}; offline, use one of "
+            f"{', '.join(sorted(DATASET_STAND_INS))}."
+        )
+    from helpers.kit import asset_path
+
+    stand_in = DATASET_STAND_INS[dataset_id]
+    folder = asset_path(stand_in)
+    _banner(dataset_id, f"{stand_in}/{{{','.join(SPLITS)}}}.csv", stand_in)
+    return str(folder)
+
+
 def load_reviews(dataset_id: str = "stanfordnlp/imdb", split: str = "test", n: int | None = None,
                  seed: int = 0):
     """Movie reviews for the course's sentiment task: a ``datasets.Dataset`` with
-    columns ``text`` and ``label`` (0 negative, 1 positive); chapters 2, 3 and 5.
+    columns ``text`` and ``label`` (0 negative, 1 positive); chapters 2 and 5.
 
     ``n`` draws a random (seeded, so repeatable) subset: IMDb's splits are sorted
     by label, so the first ``n`` rows would all be negative.
     Offline, the Rotten Tomatoes reviews of the kit stand in (split by movie). The unlabelled
     ``"unsupervised"`` split exists online only: offline it raises ``LookupError``.
+    Chapter 3 writes the same steps out: ``resolve_dataset``, ``load_dataset``, ``shuffle``, ``select``.
     """
     from datasets import load_dataset
 
     if split not in SPLITS + ONLINE_ONLY_SPLITS:
         raise ValueError(f"split must be one of {SPLITS + ONLINE_ONLY_SPLITS}, not {split!r}.")
-    online = current_hub_mode().online
-    if split in ONLINE_ONLY_SPLITS and not online:
+    if split in ONLINE_ONLY_SPLITS and not current_hub_mode().online:
         raise LookupError(f"the {split!r} split exists only on the Hub; the offline kit has {SPLITS}.")
-    if online:
-        check_repo_exists(dataset_id, "dataset")
-        data = load_dataset(dataset_id, split=split)
+    source = resolve_dataset(dataset_id)
+    if current_hub_mode().online:
+        data = load_dataset(source, split=split)
     else:
-        if dataset_id not in DATASET_STAND_INS:
-            raise LookupError(
-                f"No offline stand-in for the dataset {dataset_id!r}; offline, use one of "
-                f"{', '.join(sorted(DATASET_STAND_INS))}."
-            )
-        from helpers.kit import asset_path
-
-        stand_in = DATASET_STAND_INS[dataset_id]
-        folder = asset_path(stand_in)
-        _banner(dataset_id, f"{stand_in}/{split}.csv", stand_in)
-        data = load_dataset("csv", data_files=str(folder / f"{split}.csv"), split="train")
+        data = load_dataset("csv", data_files=f"{source}/{split}.csv", split="train")
     data = data.select_columns(["text", "label"])
     if n is not None and n < len(data):
         data = data.shuffle(seed=seed).select(range(n))

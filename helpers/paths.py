@@ -42,3 +42,16 @@ def folder_bytes(folder) -> int:
     status table; Chapter 3's saved model vs LoRA adapter)."""
     folder = Path(folder)
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+
+
+def shown_path(path) -> str:
+    """``path`` as a learner should read it in a notebook's output: relative to the course
+    folder when it is inside it (``results/chapter04/cpu/checkpoint.pt``), else with the home
+    folder written ``~``; never the machine's absolute path when that can be avoided."""
+    path = Path(path).expanduser().resolve()
+    for base, prefix in ((REPO_ROOT, ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(path.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)

@@ -13,7 +13,8 @@ and everything it does is on one screen:
   on older ones), float32 on the CPU unless asked;
 - an evaluation hook every ``eval_every`` steps; a checkpoint every ``checkpoint_every`` steps,
   on Ctrl-C (Jupyter's "interrupt") and at the end; ``resume=True`` continues from it;
-- a tqdm progress bar and a loss history (``History``) to plot.
+- a progress bar (``helpers.progress``: a saved notebook shows where it ended) and a loss
+  history (``History``) to plot.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from tqdm.auto import tqdm
+
+from helpers.paths import shown_path
+from helpers.progress import progress_bar
 
 
 @dataclass
@@ -151,7 +154,7 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
             on_eval(history)
 
     main = _is_main_process()
-    bar = tqdm(total=config.max_steps, initial=start_step, desc="training", unit="step",
+    bar = progress_bar(total=config.max_steps, initial=start_step, desc="training", unit="step",
                disable=not (progress and main))
     started = time.perf_counter() - history.seconds
     model.train()
@@ -189,7 +192,8 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
                 bar.set_postfix(loss=f"{mean_loss:.4f}", lr=f"{lr:.2e}")
             if evaluate and config.eval_every and done % config.eval_every == 0 and done != config.max_steps:
                 run_evaluation(done)
-            if checkpoint and main and config.checkpoint_every and done % config.checkpoint_every == 0:
+            if (checkpoint and main and config.checkpoint_every and done % config.checkpoint_every == 0
+                    and done != config.max_steps):  # the last step's checkpoint is written once, below
                 history.seconds = time.perf_counter() - started
                 save_checkpoint(checkpoint, model, optimizer, scaler, done, history)
     except KeyboardInterrupt:
@@ -199,8 +203,8 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
         if checkpoint and main:
             history.seconds = time.perf_counter() - started
             save_checkpoint(checkpoint, model, optimizer, scaler, step, history)
-            print(f"Interrupted at step {step}; checkpoint saved in {config.checkpoint_dir}. "
-                  "Run the training cell again with resume=True to continue from there.")
+            print(f"Interrupted at step {step}; checkpoint saved in {shown_path(checkpoint)}. "
+                  "To continue from there, call train() again with resume=True.")
         else:
             print(f"Interrupted at step {step}. Set checkpoint_dir to be able to resume.")
         return history
@@ -226,6 +230,16 @@ def live_loss_plot(title: str = "loss", metric_keys: tuple[str, ...] = ("val_los
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
     plt.close(fig)  # shown through the display handle below, not again at the end of the cell
+
+    def label(waiting: bool = False) -> None:
+        ax.set_xlabel("optimizer step")
+        ax.set_ylabel("loss (cross-entropy, nats)")
+        ax.set_title(title)
+        if waiting:
+            ax.text(0.5, 0.5, "the first evaluation draws the curves", ha="center", va="center",
+                    transform=ax.transAxes, color="gray")
+
+    label(waiting=True)
     handle = display(fig, display_id=True)
 
     def redraw(history: History) -> None:
@@ -235,9 +249,8 @@ def live_loss_plot(title: str = "loss", metric_keys: tuple[str, ...] = ("val_los
             points = [(e["step"], e[key]) for e in history.evals if key in e]
             if points:
                 ax.plot(*zip(*points), "o-", label=key.replace("_", " "))
-        ax.set_xlabel("step")
-        ax.set_title(title)
-        ax.legend()
+        label()
+        ax.legend(loc="upper right")
         if handle is not None:
             handle.update(fig)
 

@@ -142,3 +142,24 @@ def test_quick_fine_tune_with_lora_trains_few_weights_and_saves_an_ordinary_mode
     assert "model.safetensors" in saved and "adapter_config.json" not in saved
     scored = classify(lora["folder"], toy_reviews(24, seed=2), batch_size=8, progress=False)
     assert scored["n"] == 24
+
+
+def _dict_literal(path, name):
+    """The dict literal assigned to `name` in a chapter's text twin."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"no {name} = ... in {path}")
+
+
+def test_chapter_3_reruns_chapter_2s_hard_cases_unchanged():
+    from helpers.paths import REPO_ROOT
+
+    text = REPO_ROOT / "notebooks" / "text"
+    chapter2 = _dict_literal(text / "02_pretrained_models_locally.py", "hard_cases")
+    chapter3 = _dict_literal(text / "03_fine_tuning.py", "hard_cases")
+    assert chapter3 == chapter2
+

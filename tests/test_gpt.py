@@ -122,3 +122,17 @@ def test_attention_maps_are_causal_distributions():
     for m in maps:
         torch.testing.assert_close(m.sum(-1), torch.ones(2, TINY.n_head, 6))
         assert torch.all(m.triu(diagonal=1) == 0)
+
+
+def test_block_diagram_is_drawn_from_the_module_it_depicts():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.diagrams import block_diagram
+    from helpers.gpt import Block
+
+    figure = block_diagram(Block(GPTConfig(n_embd=48, n_head=3)))
+    texts = " ".join(t.get_text() for t in figure.axes[0].texts)
+    for expected in ("ln_1", "attn", "ln_2", "mlp", "c_attn 48→144", "3 heads of 16", "c_fc 48→192",
+                     "c_proj 192→48", "x = x + self.attn(self.ln_1(x))"):
+        assert expected in texts, expected

@@ -215,3 +215,20 @@ def test_offline_unknown_metric_lists_the_available_ones():
     hub.set_hub_mode(HubMode(False, "test"))
     with pytest.raises(LookupError, match="accuracy"):
         hub.load_metric("bleu")
+
+
+def test_offline_dataset_resolves_to_the_kit_folder_that_load_dataset_reads(monkeypatch, tmp_path, capsys):
+    import helpers.kit as kit
+    from datasets import load_dataset
+
+    folder = tmp_path / "rotten-tomatoes"
+    folder.mkdir()
+    for split in ("train", "test"):
+        (folder / f"{split}.csv").write_text("text,label,movie\ngood film,1,a\nbad film,0,b\n")
+    monkeypatch.setattr(kit, "asset_path", lambda name: tmp_path / name)
+    monkeypatch.setattr(kit, "asset_facts", lambda name: {"differs": "a test kit"})
+    hub.set_hub_mode(HubMode(False, "a test"))
+    source = hub.resolve_dataset("stanfordnlp/imdb")
+    assert source == str(folder) and "OFFLINE STAND-IN" in capsys.readouterr().out
+    reviews = load_dataset("csv", data_files={s: f"{source}/{s}.csv" for s in ("train", "test")})
+    assert reviews["test"]["label"] == [1, 0]

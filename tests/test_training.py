@@ -156,3 +156,64 @@ def test_dataset_batches_cover_each_epoch_once_and_repeat_exactly():
     assert torch.cat([get(i)["x"] for i in range(3, 6)]).tolist() != epoch0  # a new shuffle per epoch
     with pytest.raises(ValueError, match="larger than the dataset"):
         dataset_batches(data, batch_size=11, collate_fn=collate, device="cpu")
+
+
+def test_interrupt_with_a_checkpoint_names_it_relative_to_the_course_and_how_to_resume(capsys, monkeypatch, tmp_path):
+    import helpers.paths
+
+    monkeypatch.setattr(helpers.paths, "REPO_ROOT", tmp_path)  # the course folder, for this test
+    model, get_batch, compute_loss, _ = tiny_problem()
+
+    def stop_at_3(i):
+        if i == 3:
+            raise KeyboardInterrupt
+        return get_batch(i)
+
+    config = TrainConfig(max_steps=6, checkpoint_dir=str(tmp_path / "results" / "run"))
+    train(model, stop_at_3, compute_loss, config, progress=False)
+    said = capsys.readouterr().out
+    assert "checkpoint saved in results/run/checkpoint.pt" in said
+    assert str(tmp_path) not in said  # no machine path in a notebook's output
+    assert "call train() again with resume=True" in said
+
+
+def test_shown_path_is_relative_to_the_course_or_home():
+    from pathlib import Path
+
+    from helpers.paths import REPO_ROOT, shown_path
+
+    assert shown_path(REPO_ROOT / "results" / "chapter04") == "results/chapter04"
+    assert shown_path(Path.home() / "elsewhere" / "x.pt") == "~/elsewhere/x.pt"
+
+
+def test_progress_bar_is_plain_tqdm_outside_a_notebook():
+    from tqdm.auto import tqdm
+
+    from helpers.progress import progress_bar
+
+    with progress_bar(total=3, disable=True) as bar:
+        assert isinstance(bar, tqdm)
+
+
+def test_notebook_progress_bar_updates_its_saved_output_with_where_it_ended(monkeypatch):
+    """In a notebook, a widget's saved text is its first state; the bar must update it when it closes."""
+    import helpers.progress as progress
+
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(("update", repr(obj)))
+
+    def fake_display(obj, display_id=None):
+        shown.append(("display", repr(obj)))
+        return Handle()
+
+    monkeypatch.setattr(progress, "display", fake_display)
+    bar = progress.recorded_notebook_bar()(total=4, desc="training")
+    bar.update(4)
+    bar.close()
+    assert shown[0][0] == "display" and "0/4" in shown[0][1]
+    assert shown[-1][0] == "update" and "100%" in shown[-1][1] and "4/4" in shown[-1][1]
+    bar.close()  # a second close changes nothing
+    assert len([kind for kind, _ in shown if kind == "update"]) == 1

@@ -14,19 +14,21 @@
 # yourself: take `distilbert-base-uncased`, a model pre-trained only to fill in missing words, put a
 # new two-label classification head on it, and train it on labelled IMDb movie reviews. You will:
 #
-# 1. look at the data first: label balance, review lengths, a held-out split that never leaks;
-# 2. tokenize with truncation and pad each batch only as much as it needs (dynamic padding);
-# 3. measure the model *before* fine-tuning (a new head guesses at chance);
+# 1. load the reviews with `datasets.load_dataset` and look at them first: label balance, review
+#    lengths, a held-out split that never leaks;
+# 2. tokenize with `dataset.map`, truncating, and pad each batch only as much as it needs (dynamic padding);
+# 3. load the model with `from_pretrained` and measure it *before* fine-tuning (a new head guesses at chance);
 # 4. fine-tune with `transformers.Trainer`: evaluation during training, a learning-rate schedule,
-#    mixed precision on a GPU, progress bars, and `push_to_hub` off (and how to turn it on);
-# 5. plot the loss curves, compare accuracy and F1 before and after, read the confusion matrix and
-#    the most confident mistakes;
-# 6. save the model, reload it into a `pipeline`, and compare it with Chapter 2's off-the-shelf model
+#    mixed precision on a GPU, a progress table, and `push_to_hub` off (and how to turn it on);
+#    plot the loss curves, compare accuracy and F1 before and after;
+# 5. save the model, reload it into a `pipeline`, and compare it with Chapter 2's off-the-shelf model
 #    on the same held-out reviews;
-# 7. open `Trainer` up: a few steps of the same fine-tuning with the course's plain PyTorch loop;
+# 6. read the confusion matrix and the most confident mistakes, and run Chapter 2's hard cases again;
+# 7. open `Trainer` up: the same fine-tuning as a plain PyTorch loop you can read line by line, the
+#    same loop with `accelerate`, and the course's loop with checkpoints;
 # 8. survive a crash: stop training mid-run and resume from the last checkpoint;
 # 9. fine-tune again with LoRA (`peft`), and compare parameters, memory, time and accuracy;
-# 10. put numbers on the trade-offs of fine-tuning.
+# 10. put numbers on the trade-offs of fine-tuning; then check yourself, and read further.
 #
 # **Run time** (Run All): `smoke` about 2 minutes, `cpu` under 10 minutes on a 2-core laptop CPU,
 # `gpu` (all 25,000 IMDb reviews, 2 epochs) a few minutes on a recent GPU. The README's chapter table
@@ -69,10 +71,18 @@ HUB_MODEL_ID = None   # e.g. "your-username/distilbert-imdb"; None uses the outp
 LORA_RANK = 8         # rank of LoRA's low-rank update matrices (section 9)
 
 # %%
-from helpers import load_metric, load_reviews, record_result, resolve_model, setup_chapter
+from helpers import load_metric, record_result, resolve_dataset, resolve_model, setup_chapter
 
 chapter = setup_chapter("Chapter 3 · Fine-tuning a pre-trained model",
                         profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True)
+
+import datasets
+import transformers
+
+# The libraries' own progress bars for loading and saving weights and for `dataset.map` finish in a
+# second or two here and would fill the page: off. Training and evaluation keep theirs.
+transformers.utils.logging.disable_progress_bar()
+datasets.disable_progress_bars()
 
 from helpers.recipes import FINE_TUNING_RECIPES
 
@@ -101,15 +111,34 @@ print("sizes:", SIZES)
 #
 # We also need a *validation* split to watch during training. It is carved out of the training split
 # at random. (Reviews of one film can then sit on both sides of train/validation, which makes the
-# validation score slightly optimistic: fine for watching curves, which is all we use it for. Every
-# number this chapter reports comes from the test split.)
+# validation score slightly optimistic: fine for watching curves and checking that a loop learns,
+# which is all we use it for. Every score that compares models comes from the test split.)
+#
+# `datasets.load_dataset` reads a dataset from the Hub by its id, or from your own files (CSV, JSON,
+# Parquet, ...). The course's resolver only decides *what* to read: online the Hub id, offline the
+# folder of the kit's stand-in, two CSV files with the same `text` and `label` columns.
 
 # %%
-pool = load_reviews(REVIEWS_DATASET, split="train", seed=SEED,
-                    n=None if SIZES["train"] is None else SIZES["train"] + SIZES["val"])
+from datasets import load_dataset
+
+source = resolve_dataset(REVIEWS_DATASET)  # online: the Hub id; offline: the kit's folder (a banner says so)
+if chapter.hub.online:
+    reviews = load_dataset(source)  # from the Hub: the "train" and "test" splits (and unlabelled extras)
+else:
+    reviews = load_dataset("csv", data_files={split: f"{source}/{split}.csv" for split in ("train", "test")})
+reviews = reviews.select_columns(["text", "label"])  # label: 0 = negative, 1 = positive
+print(reviews)
+
+
+# %%
+def draw(dataset, n):
+    """n rows drawn at random, seeded so that every run draws the same (IMDb's splits are sorted by label)."""
+    return dataset if n is None or n >= len(dataset) else dataset.shuffle(seed=SEED).select(range(n))
+
+pool = draw(reviews["train"], None if SIZES["train"] is None else SIZES["train"] + SIZES["val"])
 split = pool.train_test_split(test_size=SIZES["val"], seed=SEED)  # seeded: the same split every run
 train_reviews, val_reviews = split["train"], split["test"]
-test_reviews = load_reviews(REVIEWS_DATASET, split="test", n=SIZES["test"], seed=SEED)
+test_reviews = draw(reviews["test"], SIZES["test"])
 
 # The held-out check: not one test review may appear in the training data.
 leaked = set(test_reviews["text"]) & set(pool["text"])
@@ -127,21 +156,26 @@ model_name = resolve_model(BASE_MODEL)
 tokenizer = AutoTokenizer.from_pretrained(model_name)
 names = {0: "negative", 1: "positive"}
 
-lengths = [len(ids) for ids in tokenizer(list(train_reviews["text"]))["input_ids"]]
-truncated = np.mean(np.array(lengths) > SIZES["max_len"])
-
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.2))
+lengths = np.array([len(ids) for ids in tokenizer(list(train_reviews["text"]))["input_ids"]])
+truncated = np.mean(lengths > SIZES["max_len"])
 shares = [np.mean(list(d["label"])) for d in (train_reviews, val_reviews, test_reviews)]
-ax1.bar(["train", "validation", "test"], shares, color="tab:green", label="positive")
-ax1.bar(["train", "validation", "test"], [1 - s for s in shares], bottom=shares, color="tab:red", label="negative")
-ax1.axhline(0.5, color="k", lw=0.8, ls=":")
-ax1.set_title("label balance")
-ax1.legend(loc="lower right")
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
+for i, share in enumerate(shares):  # each bar: the positive share below, the negative share on top
+    ax1.bar(i, share, color="tab:green")
+    ax1.bar(i, 1 - share, bottom=share, color="tab:red")
+    ax1.text(i, share / 2, f"{share:.0%}\npositive", ha="center", va="center", color="white")
+    ax1.text(i, share + (1 - share) / 2, f"{1 - share:.0%}\nnegative", ha="center", va="center", color="white")
+ax1.set_xticks(range(3), ["train", "validation", "test"])
+ax1.set_ylabel("share of the split's reviews")
+ax1.set_title("label balance per split")
 ax2.hist(lengths, bins=50, color="tab:blue")
-ax2.axvline(SIZES["max_len"], color="k", ls="--", label=f"max_len = {SIZES['max_len']}")
+if SIZES["max_len"] <= lengths.max():  # the cut-off, where it falls inside the data
+    ax2.axvline(SIZES["max_len"], color="k", ls="--", label=f"max_len = {SIZES['max_len']}: cut after this")
+    ax2.legend(loc="upper right")
 ax2.set_xlabel("tokens per review (training split)")
-ax2.set_title("length distribution")
-ax2.legend()
+ax2.set_ylabel("number of reviews")
+ax2.set_title(f"review lengths (longest: {lengths.max()} tokens; max_len = {SIZES['max_len']})")
 plt.tight_layout()
 plt.show()
 
@@ -174,12 +208,16 @@ print(tokenizer.convert_ids_to_tokens(encoded["input_ids"]))
 print(encoded["input_ids"])
 
 # %%
-from helpers.fine_tuning import tokenize_reviews
 from transformers import DataCollatorWithPadding
 
-train_tokens = tokenize_reviews(train_reviews, tokenizer, SIZES["max_len"])
-val_tokens = tokenize_reviews(val_reviews, tokenizer, SIZES["max_len"])
-test_tokens = tokenize_reviews(test_reviews, tokenizer, SIZES["max_len"])
+def tokenize(batch):
+    """Token ids for a batch of reviews, cut at max_len; no padding yet (the collator pads each batch)."""
+    return tokenizer(batch["text"], truncation=True, max_length=SIZES["max_len"])
+
+# map() runs `tokenize` over a whole split, many reviews per call (batched=True), and keeps the new columns.
+train_tokens = train_reviews.map(tokenize, batched=True, remove_columns=["text"])
+val_tokens = val_reviews.map(tokenize, batched=True, remove_columns=["text"])
+test_tokens = test_reviews.map(tokenize, batched=True, remove_columns=["text"])
 collator = DataCollatorWithPadding(tokenizer)
 train_tokens
 
@@ -207,15 +245,39 @@ print(f"dynamic padding (batches of {SIZES['batch']}): {dynamic:,} ({fixed / dyn
 #
 # ## 3. Before fine-tuning: a pre-trained encoder with a brand-new head
 #
-# `AutoModelForSequenceClassification` loads the pre-trained encoder and adds a classification head
-# (a linear layer, initialized at random) that maps the encoder's summary of the review to two logits.
-# transformers reports those head weights as missing from the checkpoint: that is expected, they are
-# what we are about to train.
+# `AutoModelForSequenceClassification.from_pretrained` loads the pre-trained encoder and puts a
+# classification head on top, which maps the encoder's vector for the review's first token (`[CLS]`)
+# to two logits. What the head is depends on the model class. DistilBERT's
+# (`DistilBertForSequenceClassification`): `pre_classifier` (768 × 768), ReLU, dropout, `classifier`
+# (768 × 2), both linear layers new. BERT-style encoders such as MiniLM, the offline stand-in
+# (`BertForSequenceClassification`): the encoder's `pooler` (a dense layer with tanh, which comes with
+# the checkpoint when the checkpoint has one), dropout, and a new `classifier`. The new weights are not
+# in the checkpoint, so they start at random: that is what we are about to train. The cell prints what
+# this run loaded.
 
 # %%
-from helpers.fine_tuning import count_parameters, load_classifier
+from transformers import AutoModelForSequenceClassification
+from helpers.hub import MODEL_STAND_INS
 
-model = load_classifier(model_name)
+LABELS = {0: "NEGATIVE", 1: "POSITIVE"}  # named like Chapter 2's model, so the two pipelines speak the same labels
+
+def new_classifier(**options):
+    """The pre-trained encoder with a new two-label head, initialised at random (a fresh copy each call)."""
+    return AutoModelForSequenceClassification.from_pretrained(
+        model_name, num_labels=2, id2label=LABELS, label2id={name: i for i, name in LABELS.items()}, **options)
+
+model, loading_info = new_classifier(output_loading_info=True)
+# How tables name the models: offline, the stand-ins say so.
+ours_label = BASE_MODEL if chapter.hub.online else f"{MODEL_STAND_INS[BASE_MODEL]} (offline stand-in for {BASE_MODEL})"
+chapter2_label = "Chapter 2's model" + ("" if chapter.hub.online else " (offline stand-in)")
+encoder = getattr(model, model.base_model_prefix)
+print(f"{type(model).__name__}: the encoder `{model.base_model_prefix}`, then")
+if getattr(encoder, "pooler", None) is not None:
+    print(f"  {model.base_model_prefix}.pooler: {encoder.pooler.dense} + {encoder.pooler.activation}")
+for name, module in model.named_children():
+    if name != model.base_model_prefix:
+        print(f"  {name}: {module}")
+print("initialised at random (not in the checkpoint):", ", ".join(sorted(loading_info["missing_keys"])))
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -226,6 +288,7 @@ from transformers import Trainer, TrainingArguments
 from helpers.paths import results_dir
 
 out_dir = results_dir() / "chapter03"  # checkpoints and saved models: git-ignored, never in the notebook folder
+on_gpu = chapter.device == "cuda"
 accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
 
 def compute_metrics(eval_prediction):
@@ -235,20 +298,27 @@ def compute_metrics(eval_prediction):
     return {**accuracy_metric.compute(predictions=predictions, references=labels),
             **f1_metric.compute(predictions=predictions, references=labels)}
 
-trainable, total = count_parameters(model)
-print(f"{type(model).__name__}: {total / 1e6:.1f}M parameters, all {trainable / 1e6:.1f}M trainable")
+trainable, total = model.num_parameters(only_trainable=True), model.num_parameters()
+print(f"{type(model).__name__}: {total / 1e6:.1f}M parameters, {trainable / 1e6:.1f}M of them trainable")
 
 # An evaluation-only Trainer: the same code that will measure the fine-tuned model.
-before = Trainer(model=model, args=TrainingArguments(output_dir=str(out_dir / "evaluation"), report_to="none",
-                                                     per_device_eval_batch_size=2 * SIZES["batch"]),
-                 data_collator=collator, compute_metrics=compute_metrics).evaluate(test_tokens)
-print(f"before fine-tuning: accuracy {before['eval_accuracy']:.3f}, F1 {before['eval_f1']:.3f} "
+evaluator = Trainer(model=model, data_collator=collator, compute_metrics=compute_metrics,
+                    args=TrainingArguments(output_dir=str(out_dir / "evaluation"), report_to="none",
+                                           per_device_eval_batch_size=2 * SIZES["batch"],
+                                           dataloader_pin_memory=on_gpu, disable_tqdm=False))
+before_run = evaluator.predict(test_tokens)  # the logits for every test review, and the metrics
+before = before_run.metrics                   # test_loss, test_accuracy, test_f1, timings
+said_positive = np.mean(before_run.predictions.argmax(axis=-1) == 1)
+print(f"before fine-tuning: accuracy {before['test_accuracy']:.3f}, F1 {before['test_f1']:.3f} "
       f"(the majority label alone scores {majority_rate:.3f})")
+print(f"the new head calls {said_positive:.0%} of the test reviews positive; its F1 would be 0 if it never did, "
+      f"{2 * shares[2] / (1 + shares[2]):.3f} if it always did")
 
 # %% [markdown]
 # About chance, as expected: the encoder understands English, but nothing has connected that
-# understanding to the word "positive" yet. (F1 near 0 or near 0.7 just says which label the random
-# head happens to prefer.)
+# understanding to the word "positive" yet. F1 here is the F1 of the label "positive", so it mostly
+# says how often the random head happens to answer "positive": the second line puts the run's F1
+# between the two extremes.
 #
 # ## 4. Fine-tune with `Trainer`
 #
@@ -259,7 +329,9 @@ print(f"before fine-tuning: accuracy {before['eval_accuracy']:.3f}, F1 {before['
 # - **a learning-rate schedule**: linear warm-up over the first 10% of steps, then linear decay to 0;
 # - **mixed precision on a GPU**: `bf16` where the GPU supports it, else `fp16`; float32 on a CPU;
 # - **checkpoints** (`save_strategy`), which make resuming possible (section 8);
-# - **progress bars**, and `report_to="none"` so nothing is sent to an experiment tracker;
+# - **a progress table** that fills in as training goes (`disable_tqdm=False`: transformers hides it
+#   when its logging is turned down, as the course does), and `report_to="none"` so nothing is sent to
+#   an experiment tracker;
 # - **`push_to_hub=False`**. To publish your model on the Hugging Face Hub instead: run
 #   `from huggingface_hub import notebook_login; notebook_login()` (or `huggingface-cli login` in a
 #   terminal) with a token that can write, then set `PUSH_TO_HUB = True` in the parameters cell.
@@ -279,9 +351,9 @@ if PUSH_TO_HUB and get_token() is None:
           "uploading. Log in with huggingface_hub.notebook_login() and run this cell again to upload.")
     PUSH_TO_HUB = False
 
-on_gpu = chapter.device == "cuda"
 steps_per_epoch = -(-len(train_tokens) // SIZES["batch"])  # ceiling division
-eval_every = max(1, steps_per_epoch // SIZES["evals_per_epoch"])
+total_steps = steps_per_epoch * SIZES["epochs"]
+eval_every = -(-total_steps // (SIZES["evals_per_epoch"] * SIZES["epochs"]))  # evenly spread, the last at the end
 
 def training_arguments(output_dir, learning_rate, **overrides):
     """The chapter's TrainingArguments; LoRA (section 9) reuses them with its own learning rate."""
@@ -295,23 +367,25 @@ def training_arguments(output_dir, learning_rate, **overrides):
         weight_decay=0.01,
         eval_strategy="steps", eval_steps=eval_every,
         save_strategy="steps", save_steps=eval_every, save_total_limit=1,  # keep only the latest checkpoint
-        logging_steps=max(1, eval_every // 4),
+        logging_steps=max(1, total_steps // 50),           # about 50 points on the loss curve
         bf16=on_gpu and torch.cuda.is_bf16_supported(),   # mixed precision, on GPUs only
         fp16=on_gpu and not torch.cuda.is_bf16_supported(),
-        dataloader_pin_memory=on_gpu,
+        dataloader_pin_memory=on_gpu,                     # faster copies to a GPU; nothing to pin without one
+        disable_tqdm=False,                               # the progress table, even with quiet logs
         seed=SEED,
         report_to="none",
         push_to_hub=PUSH_TO_HUB, hub_model_id=HUB_MODEL_ID,
     )
     return TrainingArguments(**(settings | overrides))
 
+# %%
 full_dir = out_dir / "trainer-full"
 shutil.rmtree(full_dir, ignore_errors=True)  # start fresh; section 8 shows resuming
 trainer = Trainer(model=model, args=training_arguments(full_dir, SIZES["lr"]),
                   train_dataset=train_tokens, eval_dataset=val_tokens, data_collator=collator,
                   processing_class=tokenizer, compute_metrics=compute_metrics)
-print(f"{steps_per_epoch * SIZES['epochs']} steps of {SIZES['batch']} reviews; evaluation and a checkpoint "
-      f"every {eval_every} steps; precision: {'bf16' if trainer.args.bf16 else 'fp16' if trainer.args.fp16 else 'float32'}")
+print(f"{total_steps} steps of {SIZES['batch']} reviews; evaluation and a checkpoint every {eval_every} steps "
+      f"and at the end; precision: {'bf16' if trainer.args.bf16 else 'fp16' if trainer.args.fp16 else 'float32'}")
 
 peak_gpu_memory_mb(reset=True)
 start = time.perf_counter()
@@ -323,9 +397,10 @@ print(f"trained in {full_seconds:.0f} s; final training loss {train_output.train
 # %% [markdown]
 # ### Loss curves
 #
-# `trainer.state.log_history` keeps every logged number. The training loss is noisy (each point is
-# an average over a few batches); the validation loss is measured on the same reviews every time.
-# The right-hand plot is the learning-rate schedule that `Trainer` followed.
+# `trainer.state.log_history` keeps every logged number (the table above shows the evaluations). The
+# training loss is noisy (each point is an average over a few batches); the validation loss is
+# measured on the same reviews every time. The right-hand plot is the learning-rate schedule that
+# `Trainer` followed, one point per logged step.
 
 # %%
 import pandas as pd
@@ -334,16 +409,21 @@ log = pd.DataFrame(trainer.state.log_history)
 train_log = log.dropna(subset=["loss"]) if "loss" in log else log.iloc[0:0]
 eval_log = log.dropna(subset=["eval_loss"])
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.2))
-ax1.plot(train_log["step"], train_log["loss"], label="training loss", alpha=0.8)
-ax1.plot(eval_log["step"], eval_log["eval_loss"], "o-", label="validation loss")
-ax1.axhline(np.log(2), color="k", lw=0.8, ls=":", label="ln 2 (a coin flip)")
-ax1.set_xlabel("step")
-ax1.set_title("loss")
-ax1.legend()
-ax2.plot(train_log["step"], train_log["learning_rate"])
-ax2.set_xlabel("step")
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
+ax1.plot(train_log["step"], train_log["loss"], color="tab:blue", alpha=0.3, lw=1, label="training loss, as logged")
+ax1.plot(train_log["step"], train_log["loss"].rolling(5, min_periods=1).mean(), color="tab:blue",
+         label="training loss, mean of the last 5 points")
+ax1.plot(eval_log["step"], eval_log["eval_loss"], "o-", color="tab:orange", label="validation loss")
+ax1.axhline(np.log(2), color="k", lw=0.8, ls=":", label="ln 2: a model that knows nothing")
+ax1.set_xlabel("optimizer step")
+ax1.set_ylabel("cross-entropy loss (nats)")
+ax1.set_title("loss during fine-tuning")
+ax1.legend(loc="lower left", fontsize=8)
+ax2.plot(train_log["step"], train_log["learning_rate"], ".-")  # each point: the rate its step used
+ax2.set_xlabel("optimizer step")
+ax2.set_ylabel("learning rate")
 ax2.set_title("learning rate: warm-up, then linear decay")
+fig.suptitle(f"Trainer fine-tuning {ours_label}")
 plt.tight_layout()
 plt.show()
 eval_log[["step", "eval_loss", "eval_accuracy", "eval_f1"]].round(3)
@@ -359,21 +439,25 @@ eval_log[["step", "eval_loss", "eval_accuracy", "eval_f1"]].round(3)
 # %%
 from helpers.results import accuracy_interval
 
-after = trainer.evaluate(test_tokens, metric_key_prefix="test")
+after = trainer.predict(test_tokens).metrics  # the same measurement as before training
 accuracy, f1 = after["test_accuracy"], after["test_f1"]
 low, high = accuracy_interval(round(accuracy * len(test_tokens)), len(test_tokens))
 
-fig, ax = plt.subplots(figsize=(5, 3))
+fig, ax = plt.subplots(figsize=(7, 3.6))
 x = np.arange(2)
-ax.bar(x - 0.2, [before["eval_accuracy"], accuracy], 0.4, label="accuracy")
-ax.bar(x + 0.2, [before["eval_f1"], f1], 0.4, label="F1")
-ax.axhline(majority_rate, color="k", ls=":", label="majority label")
+for offset, metric, colour in ((-0.2, "accuracy", "tab:blue"), (0.2, "f1", "tab:orange")):
+    bars = ax.bar(x + offset, [before[f"test_{metric}"], after[f"test_{metric}"]], 0.4, color=colour,
+                  label="accuracy" if metric == "accuracy" else "F1 (label positive)")
+    ax.bar_label(bars, fmt="%.3f")
+ax.axhline(majority_rate, color="k", ls=":", label=f"accuracy of always the majority label: {majority_rate:.3f}")
 ax.set_xticks(x, ["before fine-tuning", "after fine-tuning"])
-ax.set_ylim(0, 1)
-ax.legend(loc="lower right")
+ax.set_ylabel("score on the test split (0 to 1)")
+ax.set_ylim(0, 1.05)
+ax.set_title(f"{ours_label}\non {len(test_tokens):,} held-out test reviews", fontsize=10)
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars, not on them
 plt.tight_layout()
 plt.show()
-print(f"before: accuracy {before['eval_accuracy']:.3f}, F1 {before['eval_f1']:.3f}")
+print(f"before: accuracy {before['test_accuracy']:.3f}, F1 {before['test_f1']:.3f}")
 print(f"after : accuracy {accuracy:.3f} (95% interval {low:.3f}-{high:.3f}), F1 {f1:.3f}, "
       f"on {len(test_tokens):,} held-out reviews")
 
@@ -391,48 +475,61 @@ assert low > majority_rate, (
 # %%
 from transformers import pipeline
 from helpers.fine_tuning import classify, folder_bytes
+from helpers.paths import shown_path
 
 saved_dir = out_dir / "fine-tuned-full"
 trainer.save_model(str(saved_dir))  # model, config and (as processing_class) the tokenizer
 if PUSH_TO_HUB:
     trainer.push_to_hub()  # uploads the model and a model card to HUB_MODEL_ID
-print(f"saved to {saved_dir.relative_to(results_dir().parent)}: "
+print(f"saved to {shown_path(saved_dir)}: "
       f"{', '.join(sorted(p.name for p in saved_dir.iterdir()))} ({folder_bytes(saved_dir) / 2**20:.0f} MB)")
 
 ours = pipeline("sentiment-analysis", model=str(saved_dir), device=chapter.device)
-print(ours(["I loved this movie, the acting was wonderful.", "A boring, predictable mess."]))
+examples = ["I loved this movie, the acting was wonderful.", "A boring, predictable mess."]
+for text, answer in zip(examples, ours(examples)):
+    print(f"{answer['label']:>8} {answer['score']:.2f}  {text}")
+
+# %% [markdown]
+# Now the same held-out reviews through Chapter 2's model. What that comparison means depends on
+# where the run is. **Online**, Chapter 2's model is DistilBERT fine-tuned by others on SST-2 (single
+# sentences from movie reviews): the same base model as ours, fine-tuned on different data.
+# **Offline**, the kit's stand-in for it (`sentiment-minilm-rt`) is the *same MiniLM encoder* we just
+# fine-tuned, fine-tuned by the kit on 4,000 Rotten Tomatoes training sentences (1 epoch, batch 32)
+# with this chapter's recipe: offline, this compares the encoder with itself, fine-tuned on more or
+# fewer sentences of the same kind (films never seen in our test split), not two different models.
 
 # %%
 # The same held-out reviews, the same truncation, through both pipelines.
 eval_batch = 2 * SIZES["batch"]
+chapter2_model = pipeline("sentiment-analysis", model=resolve_model(OFF_THE_SHELF_MODEL), device=chapter.device)
 mine = classify(ours, test_reviews, batch_size=eval_batch, max_length=SIZES["max_len"])
-theirs = classify(resolve_model(OFF_THE_SHELF_MODEL), test_reviews, batch_size=eval_batch,
-                  max_length=SIZES["max_len"], device=chapter.device)
+theirs = classify(chapter2_model, test_reviews, batch_size=eval_batch, max_length=SIZES["max_len"])
 # Reloaded from disk, the model must score what it scored inside Trainer.
 assert abs(mine["accuracy"] - accuracy) <= 0.01, (mine["accuracy"], accuracy)
 
 comparison = pd.DataFrame([
-    dict(model=f"{BASE_MODEL}, fine-tuned here", trained_on=f"{len(train_tokens):,} of these training reviews",
+    dict(model=f"{ours_label}, fine-tuned here", trained_on=f"{len(train_tokens):,} of these training reviews",
          **{k: mine[k] for k in ("accuracy", "f1", "latency_ms")}),
     dict(model=OFF_THE_SHELF_MODEL + ("" if chapter.hub.online else " (offline: sentiment-minilm-rt)"),
          trained_on="SST-2 movie sentences" if chapter.hub.online else "4,000 Rotten Tomatoes training sentences (by the kit)",
          **{k: theirs[k] for k in ("accuracy", "f1", "latency_ms")}),
 ])
-for row, result in zip(comparison.index, (mine, theirs)):
-    low_, high_ = accuracy_interval(result["correct"], result["n"])
-    comparison.loc[row, "95% interval"] = f"{low_:.3f}-{high_:.3f}"
+intervals = [accuracy_interval(result["correct"], result["n"]) for result in (mine, theirs)]
+comparison["95% interval"] = [f"{low_:.3f}-{high_:.3f}" for low_, high_ in intervals]
 with pd.option_context("display.max_colwidth", 80):
     display(comparison.round(3))
+(mine_low, mine_high), (theirs_low, theirs_high) = intervals
+if mine_low > theirs_high or theirs_low > mine_high:
+    better = "ours" if mine_low > theirs_high else chapter2_label
+    print(f"The intervals do not overlap: {better} is better on reviews like these.")
+else:
+    print(f"The intervals overlap: on {len(test_reviews):,} reviews, neither model is shown to be better.")
 
 # %% [markdown]
-# **Reading the comparison honestly.** Online, Chapter 2's model was fine-tuned on SST-2 (single movie
-# sentences); ours was fine-tuned on the same kind of review it is tested on, which is the point of
-# fine-tuning: matching your data usually wins, even with a smaller budget. Offline, the comparison
-# model is the kit's `sentiment-minilm-rt`: the *same* MiniLM encoder, fine-tuned by the kit on 4,000
-# Rotten Tomatoes training sentences (1 epoch, batch 32) with this very recipe. So offline it is a
-# fair rival trained on the same kind of data (movies never seen in our test split): at the `cpu`
-# profile the two should land within each other's interval; in the `smoke` profile ours saw only a few
-# hundred sentences and should trail it. When the intervals overlap, neither model is shown to be better.
+# **Reading the comparison.** Fine-tuning on the same kind of text you will classify is the point of
+# fine-tuning, and it often beats a model tuned on other data even with a smaller budget; how many
+# labelled examples it takes is what the `smoke`, `cpu` and `gpu` profiles (a few hundred, a few
+# thousand, all 25,000) let you see. Only a gap larger than the intervals is a difference.
 #
 # ## 6. Where the fine-tuned model goes wrong
 #
@@ -445,7 +542,7 @@ from sklearn.metrics import ConfusionMatrixDisplay
 fig, ax = plt.subplots(figsize=(4, 4))
 ConfusionMatrixDisplay.from_predictions(mine["truth"], mine["predicted"], display_labels=["negative", "positive"],
                                         cmap="Blues", colorbar=False, ax=ax)
-ax.set_title("true label (rows) vs predicted (columns)")
+ax.set_title("test reviews: true label (rows)\nvs predicted label (columns)")
 plt.tight_layout()
 plt.show()
 
@@ -456,11 +553,168 @@ with pd.option_context("display.max_colwidth", 160):
     display(mistakes.head(5).assign(text=lambda d: d["text"].str.slice(0, 160)))
 
 # %% [markdown]
+# ### Chapter 2's hard cases, after fine-tuning
+#
+# Chapter 2 found where a pre-trained sentiment model fails: sarcasm, words that change meaning
+# between domains, and a verdict that comes after the model's input limit. Here are the same
+# sentences through Chapter 2's model and through ours, with the label a reader would give.
+
+# %%
+# The sentences of Chapter 2's section 6, unchanged (a test checks that they stay the same).
+hard_cases = {
+    "sarcasm 1": "Oh great, another two hours of my life I will never get back. Truly a masterpiece.",
+    "sarcasm 2": "I just love waiting forty minutes for the plot to start.",
+    "domain: films": "The plot was unpredictable from beginning to end.",
+    "domain: cars": "The steering was unpredictable from beginning to end.",
+    "domain: medicine": "The tumour shrank dramatically after the second round of treatment.",
+}
+long_review = ("The opening scenes are gorgeous and the cast is clearly having fun. " * 40
+               + "But the ending ruined everything: it was dull, insulting and the worst film I have seen this year.")
+hard_cases["verdict after the limit"] = long_review
+a_reader_says = {"sarcasm 1": "NEGATIVE", "sarcasm 2": "NEGATIVE", "domain: films": "POSITIVE",
+                 "domain: cars": "NEGATIVE", "domain: medicine": "POSITIVE", "verdict after the limit": "NEGATIVE"}
+
+rows = []
+for case, sentence in hard_cases.items():
+    row = {"case": case, "a reader says": a_reader_says[case]}
+    for name, pipe in ((chapter2_label, chapter2_model), ("fine-tuned here", ours)):
+        answer = pipe(sentence, truncation=True)[0]  # each model reads up to its own limit
+        row[name] = f"{answer['label']} {answer['score']:.2f} " + ("✓" if answer["label"] == a_reader_says[case] else "✗")
+    rows.append(row)
+hard = pd.DataFrame(rows).set_index("case")
+display(hard)
+
+theirs_right, ours_right = ({case for case, answer in hard[name].items() if answer.endswith("✓")}
+                             for name in (chapter2_label, "fine-tuned here"))
+print(f"labelled as a reader would: {chapter2_label} {len(theirs_right)} of {len(hard)}, "
+      f"fine-tuned here {len(ours_right)} of {len(hard)}")
+print("fixed by fine-tuning :", ", ".join(sorted(ours_right - theirs_right)) or "none")
+print("broken by fine-tuning:", ", ".join(sorted(theirs_right - ours_right)) or "none")
+n_tokens, limit = len(ours.tokenizer(long_review)["input_ids"]), ours.tokenizer.model_max_length
+print(f"the long review is {n_tokens} tokens and our model reads at most {limit}: "
+      + ("its verdict, the last sentence, is cut off" if n_tokens > limit else "it reads the verdict"))
+
+# %% [markdown]
+# Six sentences are anecdotes, not a measurement (the test split above is the measurement), but they
+# show what fine-tuning can and cannot change, whatever your run printed:
+#
+# - **Sarcasm** is learnable from examples, if the training data has enough of it: movie reviews have
+#   some, so fine-tuning on them can help, and more labelled sarcastic reviews would help more.
+# - **Another domain** is not in movie reviews, so fine-tuning on movie reviews gives the model no
+#   reason to read "unpredictable steering" or "a shrinking tumour" right. What fixes it is
+#   fine-tuning on labelled examples from that domain: the same code, other data.
+# - **The input limit** is untouched by any weights: a verdict the model never reads cannot count.
+#   The fixes are reading more (Chapter 2's sliding windows, or a model with a longer context), or
+#   deciding which part of the text to keep.
+
+# %% [markdown]
 # ## 7. Under the hood: the same fine-tuning in plain PyTorch
 #
-# `Trainer` hides a loop. Here it is, written out in the course's `helpers/training.py` (the loop
-# Chapter 4 also trains its GPT with), running a few steps of the same fine-tuning from a fresh copy of
-# the pre-trained model. What each `Trainer` feature is, in that loop:
+# `Trainer` hides a loop. Here it is, written out: batches from a `DataLoader`, the forward pass (given
+# `labels`, the model returns the loss), `loss.backward()` for the gradients, an optimizer step and a
+# learning-rate scheduler step. It trains a fresh copy of the pre-trained model for a few steps
+# (`loop_steps`), and measures it on the validation split before and after.
+
+# %%
+import itertools
+
+from torch.utils.data import DataLoader
+from transformers import get_scheduler
+
+train_loader = DataLoader(train_tokens, batch_size=SIZES["batch"], shuffle=True, collate_fn=collator)
+val_loader = DataLoader(val_tokens, batch_size=2 * SIZES["batch"], collate_fn=collator)
+loop_steps = SIZES["loop_steps"]
+
+def validate(model):
+    """Validation loss and accuracy, without gradients and with dropout off."""
+    model.eval()
+    loss_sum, correct = 0.0, 0
+    with torch.no_grad():
+        for batch in val_loader:
+            batch = {k: v.to(chapter.device) for k, v in batch.items()}
+            output = model(**batch)
+            loss_sum += output.loss.item() * len(batch["labels"])
+            correct += (output.logits.argmax(dim=-1) == batch["labels"]).sum().item()
+    model.train()
+    return {"val_loss": loss_sum / len(val_tokens), "val_accuracy": correct / len(val_tokens)}
+
+def optimizer_and_schedule(model):
+    """AdamW, and a linear schedule: warm-up over the first 10% of the steps, then decay to 0 (as Trainer)."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=SIZES["lr"], weight_decay=0.01)
+    return optimizer, get_scheduler("linear", optimizer, num_warmup_steps=max(1, loop_steps // 10),
+                                    num_training_steps=loop_steps)
+
+
+# %%
+torch.manual_seed(SEED)  # the same new head in every loop of this section
+loop_model = new_classifier().to(chapter.device)
+loop_before = validate(loop_model)
+optimizer, scheduler = optimizer_and_schedule(loop_model)
+
+torch.manual_seed(SEED)  # and the same shuffled batches and dropout from here on
+plain_losses = []
+loop_model.train()  # dropout on
+for batch in itertools.islice(train_loader, loop_steps):  # the first loop_steps batches of a shuffled epoch
+    batch = {k: v.to(chapter.device) for k, v in batch.items()}
+    loss = loop_model(**batch).loss  # forward: logits, and their cross-entropy against batch["labels"]
+    loss.backward()                  # backward: the gradient of the loss for every weight
+    optimizer.step()                 # AdamW moves each weight a little against its gradient
+    scheduler.step()                 # the learning rate for the next step
+    optimizer.zero_grad()            # clear the gradients, or the next backward() adds to them
+    plain_losses.append(loss.item())
+
+loop_after = validate(loop_model)
+print(f"{loop_steps} steps of plain PyTorch: validation loss "
+      f"{loop_before['val_loss']:.3f} -> {loop_after['val_loss']:.3f}, accuracy "
+      f"{loop_before['val_accuracy']:.3f} -> {loop_after['val_accuracy']:.3f}")
+assert loop_after["val_loss"] < loop_before["val_loss"], "the plain loop did not learn"
+
+# %% [markdown]
+# That is the whole of fine-tuning. Everything else `Trainer` does is around this loop.
+#
+# ### The same loop with `accelerate`
+#
+# Hugging Face `accelerate` runs this loop, unchanged but for three lines, on a CPU, one GPU, several
+# GPUs or several machines, in mixed precision if asked: `accelerator.prepare(...)` puts the model,
+# the optimizer and the batches where they belong, and `accelerator.backward(loss)` replaces
+# `loss.backward()` (it scales the loss in float16 and averages gradients across processes). Launch
+# the same script with `accelerate launch train.py` to use several GPUs. (`Trainer` itself runs on
+# `accelerate`.) The same seeds give the same new head, batches and dropout, so on one device in
+# float32 the two loops must agree.
+
+# %%
+from accelerate import Accelerator
+
+precision = "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "no"
+accelerator = Accelerator(mixed_precision=precision)  # what the Trainer above used: "no" on a CPU
+torch.manual_seed(SEED)
+accelerate_model = new_classifier()
+optimizer, scheduler = optimizer_and_schedule(accelerate_model)
+accelerate_model, optimizer, accelerate_loader, scheduler = accelerator.prepare(
+    accelerate_model, optimizer, train_loader, scheduler)
+
+torch.manual_seed(SEED)
+accelerate_losses = []
+accelerate_model.train()
+for batch in itertools.islice(accelerate_loader, loop_steps):  # batches arrive on accelerator.device
+    loss = accelerate_model(**batch).loss
+    accelerator.backward(loss)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    accelerate_losses.append(loss.item())
+
+difference = max(abs(a - b) for a, b in zip(plain_losses, accelerate_losses))
+print(f"accelerate on {accelerator.device}, mixed precision {precision!r}, {loop_steps} steps: the largest "
+      f"difference from the plain loop's training losses, step by step, is {difference:.1e}")
+if precision == "no":  # in float32 on one device: the same arithmetic
+    assert difference < 1e-4, difference
+
+# %% [markdown]
+# ### The course's loop: checkpoints, resuming, a live plot
+#
+# `Trainer` adds features around the loop. The course's `helpers/training.py` (the loop Chapter 4
+# also trains its GPT with) adds the same ones in plain PyTorch, each in a few lines you can read:
 #
 # | `Trainer` | `helpers.training` |
 # |---|---|
@@ -473,39 +727,26 @@ with pd.option_context("display.max_colwidth", 160):
 # | `bf16` / `fp16` | `precision`: `torch.autocast`, plus a gradient scaler for float16 |
 # | `eval_strategy` + `compute_metrics` | `evaluate(model)` every `eval_every` steps |
 # | `save_strategy`, `resume_from_checkpoint` | `checkpoint_dir`, `checkpoint_every`, `resume=True` |
-# | progress bar, `log_history` | tqdm bar, `History` (and `live_loss_plot`) |
+# | progress bar, `log_history` | a progress bar, `History` (and `live_loss_plot`) |
+#
+# The same fresh model, the same number of steps:
 
 # %%
 from helpers.training import TrainConfig, dataset_batches, live_loss_plot, train
 
 torch.manual_seed(SEED)
-loop_model = load_classifier(model_name).to(chapter.device)
+helper_model = new_classifier().to(chapter.device)
 get_batch = dataset_batches(train_tokens, SIZES["batch"], collator, chapter.device, seed=SEED)
-val_batches = [collator([val_tokens[j] for j in range(i, min(i + 2 * SIZES["batch"], len(val_tokens)))])
-               for i in range(0, len(val_tokens), 2 * SIZES["batch"])]
-
-def loop_evaluate(m):
-    """Validation loss and accuracy over the validation split (the loop calls it without gradients)."""
-    losses, correct = [], 0
-    for b in val_batches:
-        output = m(**{k: v.to(chapter.device) for k, v in b.items()})
-        losses.append(output.loss.item() * len(b["labels"]))
-        correct += (output.logits.argmax(-1).cpu() == b["labels"]).sum().item()
-    return {"val_loss": sum(losses) / len(val_tokens), "val_accuracy": correct / len(val_tokens)}
-
-loop_model.eval()
-with torch.no_grad():
-    loop_before = loop_evaluate(loop_model)
-config = TrainConfig(max_steps=SIZES["loop_steps"], lr=SIZES["lr"], warmup_steps=max(1, SIZES["loop_steps"] // 10),
+config = TrainConfig(max_steps=loop_steps, lr=SIZES["lr"], warmup_steps=max(1, loop_steps // 10),
                      weight_decay=0.01, betas=(0.9, 0.999), grad_clip=1.0, precision="auto",
-                     eval_every=max(1, SIZES["loop_steps"] // 4), log_every=max(1, SIZES["loop_steps"] // 8),
-                     checkpoint_dir=str(out_dir / "loop"), checkpoint_every=SIZES["loop_steps"] // 2)
-history = train(loop_model, get_batch, lambda m, batch: m(**batch).loss, config, evaluate=loop_evaluate,
-                on_eval=live_loss_plot("helpers loop: fine-tuning, step by step", ("val_loss",)))
+                     eval_every=max(1, loop_steps // 2), log_every=max(1, loop_steps // 8),
+                     checkpoint_dir=str(out_dir / "loop"))  # a checkpoint at the end (and on interrupt)
+history = train(helper_model, get_batch, lambda m, batch: m(**batch).loss, config, evaluate=validate,
+                on_eval=live_loss_plot("the course's loop: fine-tuning, step by step", ("val_loss",)))
 print(f"{config.max_steps} steps in {history.seconds:.0f} s; validation loss {loop_before['val_loss']:.3f} -> "
       f"{history.evals[-1]['val_loss']:.3f}, accuracy {loop_before['val_accuracy']:.3f} -> "
-      f"{history.evals[-1]['val_accuracy']:.3f}")
-assert history.evals[-1]["val_loss"] < loop_before["val_loss"], "the plain loop did not learn"
+      f"{history.evals[-1]['val_accuracy']:.3f}; a checkpoint in {shown_path(out_dir / 'loop')}")
+assert history.evals[-1]["val_loss"] < loop_before["val_loss"], "the course's loop did not learn"
 
 # %% [markdown]
 # A few lines of PyTorch per feature, and you control every one of them. That is what `Trainer` saves
@@ -526,6 +767,7 @@ assert history.evals[-1]["val_loss"] < loop_before["val_loss"], "the plain loop 
 # The resumed run must end with exactly the weights of the uninterrupted one.
 
 # %%
+from transformers.trainer_callback import PrinterCallback
 from helpers.fine_tuning import SimulatedCrash, crash_at
 
 resume_tokens = train_tokens.select(range(SIZES["resume_examples"]))
@@ -536,8 +778,10 @@ def short_run(output_dir, callbacks=()):
                              per_device_train_batch_size=8, learning_rate=SIZES["lr"], seed=SEED,
                              report_to="none", disable_tqdm=True, dataloader_pin_memory=on_gpu)
     torch.manual_seed(SEED)  # the new head starts from the same random weights in every run
-    return Trainer(model=load_classifier(model_name), args=args, train_dataset=resume_tokens,
-                   data_collator=collator, callbacks=list(callbacks))
+    run = Trainer(model=new_classifier(), args=args, train_dataset=resume_tokens,
+                  data_collator=collator, callbacks=list(callbacks))
+    run.remove_callback(PrinterCallback)  # no bar and no printed logs: the losses stay in run.state.log_history
+    return run
 
 resume_dir = out_dir / "resume-demo"
 shutil.rmtree(resume_dir, ignore_errors=True)
@@ -565,8 +809,9 @@ assert same
 # %% [markdown]
 # On Colab, point `output_dir` at Google Drive (`from google.colab import drive;
 # drive.mount("/content/drive")`) so that the checkpoints outlive the runtime; after a disconnect,
-# run the notebook again with `trainer.train(resume_from_checkpoint=True)`. The plain loop of section 7
-# does the same with `resume=True` (and saves a checkpoint when you press Jupyter's stop button).
+# run the notebook again with `trainer.train(resume_from_checkpoint=True)`. The course's loop of
+# section 7 does the same with `resume=True` (and saves a checkpoint when you press Jupyter's stop
+# button); Chapter 4 shows it.
 #
 # ## 9. Parameter-efficient fine-tuning with LoRA
 #
@@ -579,10 +824,10 @@ assert same
 
 # %%
 from peft import LoraConfig, TaskType, get_peft_model
-from helpers.fine_tuning import lora_target_modules, new_head_modules, training_state_bytes
+from helpers.fine_tuning import count_parameters, lora_target_modules, new_head_modules, training_state_bytes
 
 torch.manual_seed(SEED)
-base = load_classifier(model_name)
+base = new_classifier()
 full_state_mb = training_state_bytes(base) / 2**20
 targets, head = lora_target_modules(base), new_head_modules(base)
 lora_config = LoraConfig(task_type=TaskType.SEQ_CLS, r=LORA_RANK, lora_alpha=2 * LORA_RANK, lora_dropout=0.1,
@@ -607,7 +852,7 @@ print(f"LoRA: trained in {lora_seconds:.0f} s (full fine-tuning: {full_seconds:.
 lora_trainable, lora_total = count_parameters(lora_model)  # before merging, which folds LoRA away
 lora_state_mb = training_state_bytes(lora_model) / 2**20
 adapter_dir = out_dir / "fine-tuned-lora"
-lora_model.save_pretrained(str(adapter_dir))  # only the adapter and the head: a few MB
+lora_model.save_pretrained(str(adapter_dir))  # only the adapter and the new head
 # For inference, fold B·A into W: an ordinary model again, exactly as fast as the full fine-tune.
 merged = lora_model.merge_and_unload()
 lora_pipe = pipeline("sentiment-analysis", model=merged, tokenizer=tokenizer, device=chapter.device)
@@ -625,30 +870,40 @@ side_by_side = pd.DataFrame({
 display(side_by_side.map(lambda v: "n/a (CPU)" if v is None or v != v else f"{v:,.3f}" if v < 1 else f"{v:,.0f}"))
 
 assert lora_trainable < 0.1 * trainable, "LoRA should train a small fraction of the weights"
+lora_low, lora_high = accuracy_interval(lora_result["correct"], lora_result["n"])
+print(f"LoRA trained {lora_trainable / lora_total:.2%} of the weights ({lora_trainable:,} of {lora_total:,}) and saved "
+      f"{folder_bytes(adapter_dir) / 2**20:.2f} MB, {folder_bytes(adapter_dir) / folder_bytes(saved_dir):.1%} "
+      f"of the full model's {folder_bytes(saved_dir) / 2**20:.0f} MB")
+print(f"test accuracy: LoRA {lora_result['accuracy']:.3f} ({lora_low:.3f}-{lora_high:.3f}), full fine-tuning "
+      f"{mine['accuracy']:.3f} ({mine_low:.3f}-{mine_high:.3f}): "
+      + ("the intervals overlap, no difference shown" if lora_low <= mine_high and mine_low <= lora_high
+         else "LoRA is " + ("better" if lora_low > mine_high else "worse") + " beyond the intervals"))
 
 # %% [markdown]
-# What the numbers say (compare them with yours above):
+# What the numbers say (the two lines above are this run's):
 #
-# - **Parameters and disk:** LoRA trains and saves a percent or two of the weights. One base model can
-#   serve many tasks, each a few-MB adapter.
+# - **Parameters and disk:** LoRA trains and saves a small fraction of the weights (how small depends
+#   on the rank, the layers adapted and the size of the new head). One base model can serve many
+#   tasks, each with its own small adapter.
 # - **Memory:** gradients and optimizer state shrink with the trainable share; on a GPU that is what
 #   lets large models fine-tune on small cards. Activations, which grow with batch and sequence
 #   length, do not shrink, so on small models the total saving is modest.
 # - **Time:** the forward and backward passes still run through the whole network, so a step is only
 #   somewhat faster; on a CPU the difference can vanish in the noise.
-# - **Accuracy:** on a short run LoRA usually lands a little below full fine-tuning; with more steps
-#   the gap closes on tasks like this one.
+# - **Accuracy:** the LoRA paper (Hu et al. 2021) reports LoRA matching full fine-tuning on tasks like
+#   this one, given its own learning rate and enough steps; a short run can land either side. Compare
+#   within the intervals, not the third decimal.
 #
 # ## 10. The trade-offs, measured
 #
 # The syllabus lists the pros and cons of fine-tuning. Here they are with the numbers from this notebook:
 
 # %%
-model_label = (BASE_MODEL if chapter.hub.online else f"minilm-l6-v2 (offline stand-in for {BASE_MODEL})")
+model_label = ours_label
 data_label = (f"{REVIEWS_DATASET}" if chapter.hub.online else "Rotten Tomatoes (offline kit)") + \
              f": trained on {len(train_tokens):,}, tested on {len(test_tokens):,} held-out"
 tradeoffs = pd.DataFrame([
-    ("task-specific performance", f"accuracy {before['eval_accuracy']:.3f} -> {mine['accuracy']:.3f} "
+    ("task-specific performance", f"accuracy {before['test_accuracy']:.3f} -> {mine['accuracy']:.3f} "
                                   f"(95% interval {low:.3f}-{high:.3f}); off the shelf: {theirs['accuracy']:.3f}"),
     ("flexibility for niche use cases", "any labels, any domain: only the training data changes"),
     ("needs labelled data", f"{len(train_tokens):,} labelled reviews (+{len(val_tokens):,} for validation)"),
@@ -677,17 +932,73 @@ print("Recorded for Chapter 5's comparison.")
 # %% [markdown]
 # ## Summary
 #
-# - Fine-tuning = a pre-trained encoder + a new head, trained on your labelled examples. Look at the
-#   data first, and keep a test split that never touches training.
-# - Truncate to the model's limit; pad per batch (`DataCollatorWithPadding`), not to the maximum.
-# - `Trainer` gives you evaluation, schedules, mixed precision, checkpoints and progress bars from a few
-#   arguments; the plain loop in `helpers/training.py` shows each of them in a few lines of PyTorch.
+# - Fine-tuning = a pre-trained encoder + a new head, trained on your labelled examples. Load the data
+#   with `load_dataset`, look at it first, and keep a test split that never touches training.
+# - Truncate to the model's limit with `dataset.map`; pad per batch (`DataCollatorWithPadding`), not to
+#   the maximum.
+# - The loop is a handful of lines: forward, `loss.backward()`, `optimizer.step()`, `scheduler.step()`,
+#   `optimizer.zero_grad()`. `accelerate` runs it anywhere; `Trainer` adds evaluation, schedules, mixed
+#   precision, checkpoints and a progress table from a few arguments.
 # - Checkpoints make a crash cost minutes, not the run: `trainer.train(resume_from_checkpoint=True)`.
-# - LoRA trains about 1% of the weights for most of the accuracy, and saves a few-MB adapter per task.
+# - Fine-tuning teaches what the training data shows: it can fix a model's mistakes on text like its
+#   training data, not on another domain, and not beyond the input limit.
+# - LoRA trains and saves a small fraction of the weights; section 9 measured what that cost here.
 #
-# **Try this:** set `PROFILE = "gpu"` on a Colab GPU for the full IMDb recipe (published runs reach
-# 0.928-0.931 test accuracy); set `LORA_RANK = 2` and `32` and watch accuracy and trainable parameters;
-# fine-tune on your own labelled data with `datasets.load_dataset("csv", data_files=...)` (a `text`
-# and a `label` column); set `PUSH_TO_HUB = True` after logging in, and load your model back from the Hub.
+# **Try this:** run the profile you have not run yet: `PROFILE = "gpu"` on a Colab GPU is the full IMDb
+# recipe (published runs reach 0.928-0.931 test accuracy), `"cpu"` a laptop-sized one; set
+# `LORA_RANK = 2` and `32` and watch accuracy and trainable parameters; fine-tune on your own labelled
+# data with `load_dataset("csv", data_files=...)` (a `text` and a `label` column), exactly as section 1
+# reads the offline kit; set `PUSH_TO_HUB = True` after logging in, and load your model back from the Hub.
 #
-# **Next:** Chapter 4 trains a GPT-like model from scratch, with the same training loop as section 7.
+# ## Check yourself
+#
+# **1.** Before fine-tuning, the model scored about chance, although its encoder was pre-trained on
+# a large amount of English text. Why?
+#
+# <details><summary>Answer</summary>
+#
+# The classification head on top of the encoder is new and initialised at random (`from_pretrained`
+# listed its weights as missing from the checkpoint). The encoder's vectors carry a lot about the
+# review, but nothing yet maps them to "negative" and "positive": that mapping is what fine-tuning
+# learns, along with small changes to the encoder.
+#
+# </details>
+#
+# **2.** In the plain loop of section 7, what goes wrong if you delete `optimizer.zero_grad()`?
+#
+# <details><summary>Answer</summary>
+#
+# `backward()` adds the new gradients to the ones already stored, so every step would use the sum of
+# all gradients so far: ever larger, ever staler updates, and training goes astray. (Adding up the
+# gradients of several batches *on purpose*, then stepping and clearing once, is gradient accumulation:
+# a bigger effective batch in the same memory.)
+#
+# </details>
+#
+# **3.** Why does `DataCollatorWithPadding` pad each batch when it is built, instead of the tokenizer
+# padding every review to `max_len` once?
+#
+# <details><summary>Answer</summary>
+#
+# A batch only needs to be as long as its longest review. Padding everything to `max_len` makes the
+# model compute on padding positions that the attention mask then ignores: section 2 counted how many
+# token positions per epoch dynamic padding saves on this data.
+#
+# </details>
+#
+# ## Further reading
+#
+# - Hugging Face LLM course, chapter 3, "Fine-tuning a pretrained model": the same `Trainer`, the
+#   plain loop and `accelerate`, step by step: <https://huggingface.co/learn/llm-course/chapter3/1>
+# - Hugging Face Accelerate documentation: <https://huggingface.co/docs/accelerate>
+# - Devlin et al. (2018), *BERT: Pre-training of Deep Bidirectional Transformers for Language
+#   Understanding*, arXiv [1810.04805](https://arxiv.org/abs/1810.04805): the encoder and the
+#   fine-tuning recipe this chapter follows.
+# - Sanh et al. (2019), *DistilBERT, a distilled version of BERT: smaller, faster, cheaper and
+#   lighter*, arXiv [1910.01108](https://arxiv.org/abs/1910.01108): the base model, and its IMDb result.
+# - Hu et al. (2021), *LoRA: Low-Rank Adaptation of Large Language Models*, arXiv
+#   [2106.09685](https://arxiv.org/abs/2106.09685).
+# - Loshchilov and Hutter (2017), *Decoupled Weight Decay Regularization*, arXiv
+#   [1711.05101](https://arxiv.org/abs/1711.05101): AdamW, the optimizer of every loop here.
+#
+# **Next:** Chapter 4 trains a GPT-like model from scratch, with the course's loop of section 7.

@@ -11,20 +11,21 @@
 # | **4** | **train a model from scratch** | **everything** | **this one** |
 #
 # Here nobody has trained anything for you. You will build a small GPT, the same kind of model as
-# the ones behind chat assistants, only about a hundred thousand times smaller, and teach it to write
-# Shakespeare one character at a time. You will:
+# the ones behind chat assistants, only thousands to millions of times smaller (depending on the
+# profile), and teach it to write Shakespeare one character at a time. You will:
 #
 # 1. turn the text into numbers, one token per character (and see what a BPE tokenizer changes);
 # 2. build the model piece by piece: embeddings, one attention head with its causal mask, many heads,
 #    the MLP, residual connections and LayerNorm, the block stack, weight tying; then count its parameters;
 # 3. check that the course's `helpers/gpt.py` is exactly this model, assembled in one file;
-# 4. train it with the course's training loop: AdamW, warmup and cosine decay, gradient clipping,
-#    evaluation, a live loss plot, a checkpoint, and resuming after an interruption;
-# 5. sample from it before, during and after training, with temperature, top-k and top-p;
+# 4. train it: first a plain loop of a few lines, then the course's training loop: AdamW, warmup and
+#    cosine decay, gradient clipping, evaluation, a live loss plot, a checkpoint, and resuming after
+#    an interruption;
+# 5. sample from it before, during and after training, with temperature, top-k and top-p, written out;
 # 6. look inside: what a trained attention head looks at;
 # 7. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
 # 8. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
-# 9. put numbers on the trade-offs of building from scratch.
+# 9. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
 #
 # **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
 # (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores), `gpu` several minutes on one GPU.
@@ -65,13 +66,14 @@ import math
 import time
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from helpers import record_result, setup_chapter
+from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
 
 chapter = setup_chapter("Chapter 4 · Training a GPT-like model from scratch",
                         profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True)
@@ -84,12 +86,12 @@ from helpers.recipes import GPT_RECIPES
 # the same): "cpu" is nanoGPT's CPU recipe and "gpu" its train_shakespeare_char recipe, on this
 # corpus. What only this chapter needs is below.
 SIZES = GPT_RECIPES[chapter.profile] | {
-    "smoke": dict(target_val_loss=3.0, sample_chars=80, bpe_chars=300_000, bpe_vocab=512,
-                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=40, ddp_steps=10),
-    "cpu": dict(target_val_loss=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048,
+    "smoke": dict(target_val_loss=3.0, sample_chars=80, bpe_chars=300_000, bpe_vocab=512, plain_steps=50,
+                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100, ddp_steps=10),
+    "cpu": dict(target_val_loss=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048, plain_steps=200,
                 sweep=[dict(n_layer=1, n_head=2, n_embd=32), dict(n_layer=2, n_head=2, n_embd=64)],
                 sweep_steps=1000, ddp_steps=20),
-    "gpu": dict(target_val_loss=1.30, sample_chars=600, bpe_chars=None, bpe_vocab=4096,
+    "gpu": dict(target_val_loss=1.30, sample_chars=600, bpe_chars=None, bpe_vocab=4096, plain_steps=200,
                 sweep=[dict(n_layer=2, n_head=4, n_embd=128), dict(n_layer=4, n_head=4, n_embd=256)],
                 sweep_steps=2000, ddp_steps=20),
 }[chapter.profile]
@@ -311,6 +313,16 @@ class Block(nn.Module):
 block = Block(C, n_head, block_size)
 print("a block keeps the shape:", tuple(h.shape), "->", tuple(block(h).shape))
 
+# %% [markdown]
+# The same block as a picture, drawn from the `block` object just built (its layer names and sizes are
+# read from the module, so the picture follows the code when you change it):
+
+# %%
+from helpers.diagrams import block_diagram
+
+block_diagram(block)
+plt.show()
+
 
 # %% [markdown]
 # ### 2f. The whole model: a stack of blocks, and weight tying
@@ -377,11 +389,14 @@ print("\n".join(lines))
 #
 # The course keeps this model in one readable file, `helpers/gpt.py` (nanoGPT-style), used by the rest
 # of this chapter and by `scripts/train_gpt.py`. It is the model above with three practical
-# differences: attention calls PyTorch's fused `F.scaled_dot_product_attention(is_causal=True)`
-# (the same arithmetic without materialising the `T × T` matrix), it has dropout for the larger
-# profile, and it initialises the weights as GPT-2 does (small normal values; smaller for the
-# projections that write into the residual stream). The parameter names are the same, so the
-# weights load from one into the other, and the outputs must match:
+# differences: attention calls PyTorch's `F.scaled_dot_product_attention(is_causal=True)`, which
+# computes the same result with the fastest kernel PyTorch has for the device; it has dropout for the
+# larger profile; and it initialises the weights as GPT-2 does (small normal values; smaller for the
+# projections that write into the residual stream). Only the *fused* kernels (FlashAttention and
+# memory-efficient attention on GPUs, a flash-style kernel on CPUs) avoid building the `T × T` matrix
+# of scores, by working through it in tiles; when no fused kernel fits, PyTorch falls back to its
+# "math" kernel, which builds the matrix just as `Head` does. The parameter names are the same, so
+# the weights load from one into the other, and the outputs must match:
 
 # %%
 from helpers.gpt import GPT, GPTConfig
@@ -434,9 +449,31 @@ print(samples["before training"])
 # %% [markdown]
 # ## 4. Training
 #
-# The course's training loop (`helpers/training.py`, the same one Chapter 3 uses) does, at every step:
-# take batch `i`, compute the loss, backpropagate, clip the gradient norm to 1 (one bad batch cannot
-# throw the weights far), and update the weights with **AdamW** at the learning rate of the schedule:
+# Training is a loop of five lines: take a batch, compute the loss (the forward pass), clear the old
+# gradients, compute new ones (`loss.backward()`, the backward pass), and let the optimizer move every
+# weight a little against its gradient. Here it is, run for a few steps on a fresh model:
+
+# %%
+torch.manual_seed(SEED)
+plain_model = GPT(gpt_config).to(device)
+optimizer = torch.optim.AdamW(plain_model.parameters(), lr=SIZES["lr"])
+plain_losses = []
+for step in range(SIZES["plain_steps"]):
+    xb, yb = get_batch(step)               # random windows of the text: inputs, and the next characters
+    logits, loss = plain_model(xb, yb)     # forward: scores for every next character, and their cross-entropy
+    optimizer.zero_grad(set_to_none=True)  # forget the previous step's gradients
+    loss.backward()                        # backward: the gradient of the loss for every weight
+    optimizer.step()                       # AdamW: move each weight a little against its gradient
+    plain_losses.append(loss.item())
+print(f"{len(plain_losses)} steps: training loss {plain_losses[0]:.3f} (ln {vocab_size} = {math.log(vocab_size):.3f}) "
+      f"-> {sum(plain_losses[-10:]) / 10:.3f} (mean of the last 10)")
+assert sum(plain_losses[-10:]) / 10 < plain_losses[0] - 0.3, "the plain loop did not learn"
+
+# %% [markdown]
+# That is all training is. A long run needs more around those five lines, and the course's training
+# loop (`helpers/training.py`, the same one Chapter 3 uses) adds it: at every step it takes batch `i`,
+# computes the loss, backpropagates, clips the gradient norm to 1 (one bad batch cannot throw the
+# weights far), and updates the weights with **AdamW** at the learning rate of the schedule:
 # a linear **warmup** (Adam's statistics are poor in the first steps), then a **cosine decay** to a tenth
 # of the peak. Weight decay (0.1) applies to the weight matrices, not to LayerNorm gains. On a GPU
 # it computes in bfloat16 (mixed precision); on a CPU in float32. Every `eval_every` steps it measures
@@ -459,7 +496,7 @@ tokens_per_step = batch_size * block_size * config.accumulate
 steps = range(config.max_steps)
 fig, ax = plt.subplots(figsize=(6, 2.5))
 ax.plot(steps, [lr_at(s, config) for s in steps])
-ax.set_xlabel("step"); ax.set_ylabel("learning rate"); ax.set_title("warmup, then cosine decay")
+ax.set_xlabel("optimizer step"); ax.set_ylabel("learning rate"); ax.set_title("warmup, then cosine decay")
 plt.tight_layout(); plt.show()
 print(f"{config.max_steps} steps x {tokens_per_step} tokens = {config.max_steps * tokens_per_step:,} tokens "
       f"({config.max_steps * tokens_per_step / len(train_ids):.2f} passes over the training text)")
@@ -488,10 +525,12 @@ samples[f"during training (step {stop_at})"] = sample(model)
 print(samples[f"during training (step {stop_at})"])
 
 # %% [markdown]
-# Half-trained, it has learned the layout of a play (names in capitals, short lines) and
-# common short words, but not much more. Now resume. To prove everything comes from the checkpoint,
-# start from a **fresh, untrained** model; `resume=True` loads the weights, the optimizer's state and
-# the step, and the batch function gives the batches the uninterrupted run would have seen.
+# Compare that sample with the untrained one: what a model picks up first is usually the layout of a
+# play (names in capitals, short lines) and frequent short words. Now resume, as the message says:
+# call `train()` again with `resume=True`, which the next cell does. To prove everything comes from the
+# checkpoint, it starts from a **fresh, untrained** model; `resume=True` loads the weights, the
+# optimizer's state and the step, and the batch function gives the batches the uninterrupted run
+# would have seen.
 
 # %%
 torch.manual_seed(SEED + 1)  # different random weights: all that matters must come from the checkpoint
@@ -513,11 +552,20 @@ assert final["val_loss"] < math.log(vocab_size) - 1.0, f"val loss {final['val_lo
 assert final["val_loss"] <= SIZES["target_val_loss"], (
     f"val loss {final['val_loss']:.4f} missed this profile's target {SIZES['target_val_loss']}")
 
+passes = config.max_steps * tokens_per_step / len(train_ids)
+print(f"train loss {final['train_loss']:.3f}, validation loss {final['val_loss']:.3f} "
+      f"(validation minus train: {final['val_loss'] - final['train_loss']:+.3f}) after {passes:.2f} passes over the training text")
+print("passes over the training text in each profile: " + ", ".join(
+    f"{name} {r['steps'] * r['batch_size'] * r['model']['block_size'] / len(train_ids):.2f}"
+    for name, r in GPT_RECIPES.items()))
+
+
 # %% [markdown]
-# Train and validation loss stay close: with one pass or less over 4.5M characters the model cannot
-# memorise its training text, so it has not overfitted. (Train much longer, or make the model much
-# bigger, and the validation curve would flatten and rise while the training one keeps falling:
-# dropout, used in the `gpu` profile, delays that.)
+# The gap between the two losses says whether the model memorises its training text (overfits). A
+# run that sees each character less than once on average (under one pass) cannot have memorised it,
+# so a small gap there is noise. A run that sees the text many times can: train much longer, or make
+# the model much bigger, and the validation loss flattens and rises while the training loss keeps
+# falling. Dropout, which the `gpu` profile uses because it makes many passes, delays that.
 #
 # ## 5. Generation: temperature, top-k, top-p
 #
@@ -527,6 +575,44 @@ assert final["val_loss"] <= SIZES["target_val_loss"], (
 # character (greedy), which quickly loops. **Top-k** samples only among the k most likely characters.
 # **Top-p** (nucleus) samples among the fewest characters whose probabilities add up to p, so the
 # number of candidates adapts: few when the model is sure, many when it is not.
+#
+# Here is sampling written out: one token at a time, each step feeding everything so far back in.
+
+# %%
+@torch.no_grad()
+def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None, generator=None):
+    """Append `max_new_tokens` sampled tokens to the ids `idx` (batch, time)."""
+    model.eval()  # no dropout while sampling
+    for _ in range(max_new_tokens):
+        logits, _ = model(idx[:, -block_size:])     # the model sees at most block_size tokens
+        logits = logits[:, -1, :].float()           # scores for the token after the last one
+        if temperature == 0:                        # greedy: always the most likely token
+            next_id = logits.argmax(dim=-1, keepdim=True)
+        else:
+            logits = logits / temperature           # below 1 sharpens the distribution, above 1 flattens it
+            if top_k is not None:                   # keep only the k highest scores
+                kth_best = torch.topk(logits, min(top_k, logits.size(-1))).values[:, [-1]]
+                logits = logits.masked_fill(logits < kth_best, float("-inf"))
+            if top_p is not None:                   # keep the fewest tokens whose probabilities reach top_p
+                sorted_logits, order = torch.sort(logits, descending=True)
+                sorted_probs = torch.softmax(sorted_logits, dim=-1)
+                drop = sorted_probs.cumsum(dim=-1) - sorted_probs >= top_p  # top_p reached before this one
+                logits = logits.masked_fill(torch.zeros_like(drop).scatter(1, order, drop), float("-inf"))
+            probs = torch.softmax(logits, dim=-1)   # -inf scores get probability 0
+            next_id = torch.multinomial(probs, num_samples=1, generator=generator)
+        idx = torch.cat((idx, next_id), dim=1)
+    model.train()
+    return idx
+
+# The same seed must give exactly the tokens of helpers/gpt.py's GPT.generate, for every kind of sampling.
+prompt = torch.tensor([tokenizer.encode("HAMLET.\n")], device=device)
+def seeded():
+    return torch.Generator(device=device).manual_seed(SEED)
+
+for options in (dict(temperature=0), dict(temperature=TEMPERATURE, top_p=TOP_P), dict(temperature=1.0, top_k=5)):
+    ours = generate(model, prompt, SIZES["sample_chars"], generator=seeded(), **options)
+    assert torch.equal(ours, model.generate(prompt, SIZES["sample_chars"], generator=seeded(), **options)), options
+print(f"generate() above and GPT.generate drew the same {SIZES['sample_chars']} characters, greedy and sampled")
 
 # %%
 samples["after training"] = sample(model)
@@ -534,6 +620,7 @@ for when, text_sample in samples.items():
     print(f"===== {when} =====\n{text_sample}\n")
 
 # %%
+# The same prompt with different settings (each draws with the same seed, so only the setting differs).
 settings = {"greedy (temperature 0)": dict(temperature=0), "temperature 0.5": dict(temperature=0.5, top_p=None),
             "temperature 1.0": dict(temperature=1.0, top_p=None), "temperature 1.5": dict(temperature=1.5, top_p=None),
             "top-k 5": dict(temperature=1.0, top_k=5, top_p=None), "top-p 0.9": dict(temperature=1.0, top_p=0.9)}
@@ -544,32 +631,46 @@ for name, options in settings.items():
 # %% [markdown]
 # ## 6. Inside the trained model: what does a head look at?
 #
-# Each row is a position of a real line from the validation text; each column a position it may look
-# at (the upper triangle is empty: the causal mask). Dark cells are where a head puts its weight.
-# Look for heads that attend to the previous character or two, heads that look back to the start of the
-# current word or to the last space, and heads that spread their attention out. Patterns differ
-# between runs and sizes: read your own.
+# Every head of every layer gives, for each position of a line, weights over the positions it may look
+# at. Two heads are drawn below, large: the one that puts the most weight on the character just before
+# (a "previous character" head, the commonest pattern in small character models) and, of the others, the
+# one whose attention is most spread out. Each row is a character of a real line from the validation
+# text; each column a character it may look at (the upper triangle is empty: the causal mask).
+# Patterns differ between runs and sizes: read your own, and the numbers printed under the plot.
 
 # %%
+from matplotlib.colors import PowerNorm
 from helpers.gpt import attention_maps
 
 val_text = text[int(0.9 * len(text)):]
-line = next(s for s in val_text.splitlines() if min(40, block_size) <= len(s) <= block_size)
-line_ids = torch.tensor([tokenizer.encode(line)], device=device)
-maps = attention_maps(model, line_ids)  # one (1, n_head, T, T) tensor per layer
-layer = len(maps) - 1
-labels = [c if c != " " else "␣" for c in line]
-fig, axes = plt.subplots(1, n_head, figsize=(4 * n_head, 4.4), squeeze=False)
-for i, ax in enumerate(axes[0]):
-    ax.imshow(maps[layer][0, i].float().cpu(), cmap="Greys", vmin=0, vmax=1)
-    ax.set_xticks(range(len(line)), labels, fontsize=6)
-    ax.set_yticks(range(len(line)), labels, fontsize=6)
-    ax.set_title(f"layer {layer + 1}, head {i + 1}")
-fig.suptitle(repr(line))
-plt.tight_layout()
-plt.show()
+snippet_length = min(28, block_size)
+line = next(s for s in val_text.splitlines()[1:] if len(s) >= snippet_length)[:snippet_length]  # [1:]: whole lines
+maps = attention_maps(model, torch.tensor([tokenizer.encode(line)], device=device))  # per layer: (1, n_head, T, T)
+weights = torch.stack([m[0] for m in maps]).float().cpu()  # (layers, heads, T, T)
+previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)   # mean weight on the character before
+entropy = -(weights * weights.clamp_min(1e-9).log()).sum(-1).mean(-1)  # how spread out, averaged over rows
+heads = [divmod(int(previous.argmax()), n_head)]
+others = [(layer, h) for layer in range(len(maps)) for h in range(n_head) if (layer, h) != heads[0]]
+heads.append(max(others, key=lambda lh: entropy[lh]))
 
-# %% [markdown]
+labels = [c if c != " " else "␣" for c in line]
+future = torch.ones(len(line), len(line), dtype=torch.bool).triu(1)  # masked: drawn blank
+fig, axes = plt.subplots(1, 2, figsize=(13, 6.6), layout="constrained")
+for ax, (layer, h) in zip(axes, heads):
+    image = ax.imshow(weights[layer, h].masked_fill(future, float("nan")), cmap="viridis",
+                      norm=PowerNorm(0.5, vmin=0, vmax=1))  # a square-root scale: small weights stay visible
+    ax.set_xticks(range(len(line)), labels, fontsize=10, family="monospace")
+    ax.set_yticks(range(len(line)), labels, fontsize=10, family="monospace")
+    ax.set_xlabel("attends to (an earlier character)")
+    ax.set_ylabel("position (the character that predicts the next)")
+    ax.set_title(f"layer {layer + 1}, head {h + 1}\n{previous[layer, h]:.0%} of its weight on the previous character")
+fig.colorbar(image, ax=axes, shrink=0.8, label="attention weight (each row adds up to 1)")
+fig.suptitle(f"Where two heads look, on the validation line {line!r}")
+plt.show()
+for layer in range(len(maps)):
+    print(f"layer {layer + 1}: weight on the previous character, per head: "
+          + ", ".join(f"{previous[layer, h]:.0%}" for h in range(n_head)))
+
 # ## 7. A real tokenizer: byte-level BPE
 #
 # Production models do not use characters. **Byte-pair encoding** (BPE) starts from the 256 bytes and
@@ -619,7 +720,8 @@ display(comparison)
 #   several times more text, and attention's cost (which grows with the square of the length) drops.
 # - **A bigger vocabulary.** The embedding table (and the tied output layer) grows with it: for a model
 #   this small it becomes a large share of all parameters, and each prediction is a choice among
-#   thousands of tokens instead of 84 characters, from fewer training examples (the corpus has fewer tokens).
+#   hundreds or thousands of tokens instead of 84 characters, from fewer training examples (the corpus
+#   has fewer tokens).
 # - **What the model must learn.** With characters it must learn to spell before it can learn words;
 #   with BPE common words come whole, and it spends its capacity on which word comes next.
 # - **Losses are not comparable per token.** To compare a character model with a BPE model, convert
@@ -647,55 +749,82 @@ scale = pd.DataFrame([
 ], columns=["this run", "value"]).set_index("this run")
 display(scale)
 
+
 # %% [markdown]
 # How loss improves with **model size** and **training steps**: a small sweep the profile can
-# afford, smaller models trained with the same loop, data and recipe, next to the main run.
+# afford, smaller models trained with the same loop, data and recipe, next to the main run. The
+# right-hand plot puts each model's training loss (logged every few steps) against the compute spent
+# on it so far, so that the models can be compared at the same budget.
 
 # %%
-runs = {f"{model_sizes['n_layer']} layers x {model_sizes['n_embd']} (main run)": (N, history)}
-for shape in tqdm(SIZES["sweep"], desc="size sweep"):
+def shape_name(shape):
+    return f"{shape['n_layer']} layer{'s' if shape['n_layer'] > 1 else ''} × {shape['n_embd']}"
+
+runs = {f"{shape_name(model_sizes)} (main run)": (N, history)}
+for shape in progress_bar(SIZES["sweep"], desc="size sweep", unit="model"):
     torch.manual_seed(SEED)
     small = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, **shape)).to(device)
     sweep_config = TrainConfig(max_steps=SIZES["sweep_steps"], lr=SIZES["lr"], min_lr=SIZES["min_lr"],
                                warmup_steps=min(SIZES["warmup"], SIZES["sweep_steps"] // 10), betas=(0.9, 0.99),
                                eval_every=max(1, SIZES["sweep_steps"] // 4))
     sweep_history = train(small, get_batch, lambda m, b: m(*b)[1], sweep_config, evaluate=evaluate, progress=False)
-    runs[f"{shape['n_layer']} layers x {shape['n_embd']}"] = (small.num_parameters(non_embedding=True), sweep_history)
+    runs[shape_name(shape)] = (small.num_parameters(non_embedding=True), sweep_history)
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-rows = []
+
+# %%
+def flops_at(n, step):
+    return 6 * n * step * tokens_per_step  # 6ND after `step` steps
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
 for name, (n, h) in runs.items():
-    steps_ = [e["step"] for e in h.evals]
-    losses = [e["val_loss"] for e in h.evals]
-    left.plot(steps_, losses, "o-", label=f"{name}, {n / 1e6:.2f}M params")
-    right.plot([6 * n * s * tokens_per_step for s in steps_], losses, "o-", label=name)
-    rows.append(dict(model=name, parameters=n, steps=steps_[-1], val_loss=round(losses[-1], 3),
-                     train_seconds=round(h.seconds, 1), flops=f"{6 * n * steps_[-1] * tokens_per_step:.1e}"))
-left.set_xlabel("training step"); left.set_ylabel("validation loss"); left.legend(fontsize=8)
-left.set_title("more steps: lower loss, with diminishing returns")
-right.set_xscale("log"); right.set_xlabel("training FLOPs (6ND)"); right.set_title("loss against compute")
-right.legend(fontsize=8)
+    left.plot([e["step"] for e in h.evals], [e["val_loss"] for e in h.evals], "o-", label=f"{name}: {n / 1e6:.2f}M parameters")
+    right.plot([flops_at(n, s) for s in h.steps], h.train_loss, label=name)
+# One budget every run reached: the end of the cheapest run, if the costliest had logged a loss by then.
+budget = min(flops_at(n, h.steps[-1]) for n, h in runs.values())
+shared = budget >= max(flops_at(n, h.steps[0]) for n, h in runs.values())
+if shared:
+    right.axvline(budget, color="k", ls="--", lw=1, label=f"one budget for all: {budget:.1e} FLOPs")
+left.set_xlabel("training step"); left.set_ylabel("validation loss (nats per character)")
+left.set_title("loss against steps")
+left.legend(fontsize=8, loc="upper right")
+right.set_xscale("log"); right.set_xlabel("training compute so far (FLOPs, 6ND, log scale)")
+right.set_ylabel("training loss (nats per character)"); right.set_title("loss against compute")
+right.legend(fontsize=8, loc="lower left")
 plt.tight_layout(); plt.show()
-sweep = pd.DataFrame(rows).set_index("model")
+
+sweep = pd.DataFrame([dict(model=name, parameters=n, steps=h.evals[-1]["step"], val_loss=round(h.evals[-1]["val_loss"], 3),
+                           train_seconds=round(h.seconds, 1), flops=f"{flops_at(n, h.evals[-1]['step']):.1e}")
+                      for name, (n, h) in runs.items()]).set_index("model")
 display(sweep)
+if shared:
+    at_budget = {name: np.interp(np.log(budget), np.log([flops_at(n, s) for s in h.steps]), h.train_loss)
+                 for name, (n, h) in runs.items()}
+    print(f"training loss at {budget:.1e} FLOPs: " + "; ".join(f"{name} {loss:.2f}" for name, loss in at_budget.items())
+          + f". Lowest there: {min(at_budget, key=at_budget.get)}.")
+else:
+    print("These runs' compute ranges do not overlap: no budget at which all of them can be compared.")
 
 
 # %% [markdown]
-# Read the plot: at the same step, a bigger model reaches a lower loss, and every model's curve
-# flattens as steps go on. On the right, at a fixed compute budget the smaller models can look as good
-# or better early on; the bigger model pulls ahead only when given more compute. That is the scaling
-# law in miniature: loss falls as a power of parameters, data and compute together, and improving it
-# by a constant amount costs a *multiple* of the compute.
+# Read the plots: on the left, which model is lower at the same step, and how each curve flattens; on
+# the right, which model is lowest at the dashed budget (the line under the table says). Two or three
+# small models trained once each do not show a scaling law, and this sweep does not claim one. Scaling
+# laws are measured over many sizes, each trained to its best at each budget (Kaplan et al. 2020;
+# Hoffmann et al. 2022): there, loss falls as a power of parameters, data and compute together, so
+# improving it by a constant amount costs a *multiple* of the compute, and for a fixed budget there is
+# a best model size, neither the smallest nor the largest.
 #
 # What would a *useful* model take? The numbers below use 6ND with this machine's measured rate, and
 # one H100 GPU at 40% of its 989 TFLOP/s bfloat16 peak (a typical efficiency for well-tuned training).
 
 # %%
 def how_long(seconds):
-    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+    """A duration in the unit that reads best, from microseconds to years."""
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60), ("s", 1),
+                       ("ms", 1e-3)):
         if seconds >= size:
             return f"{seconds / size:,.1f} {unit}"
-    return f"{seconds:.1f} s"
+    return f"{seconds / 1e-6:,.1f} µs"
 
 h100 = 0.4 * 989e12
 targets = [("this chapter's model", N, D), ("GPT-2 small (124M) on 10B tokens", 124e6, 10e9),
@@ -781,7 +910,7 @@ tradeoffs = pd.DataFrame([
     ("expertise", f"{n_knobs} settings to choose (model and optimizer), each with a reason; "
                   "a wrong learning rate or init shows up only as a worse curve"),
     ("massive datasets", f"{len(text) / 1e6:.1f}M characters of Shakespeare gives val loss {final['val_loss']:.2f} "
-                         f"(chance {math.log(vocab_size):.2f}): plausible spelling and layout, no meaning"),
+                         f"(chance {math.log(vocab_size):.2f}); section 5's samples show what that buys (no meaning at this size)"),
     ("cost", f"$0 of cloud on this machine; {train_seconds:.0f} s of {chapter.device} time"),
 ], columns=["claim", "what we measured"])
 with pd.option_context("display.max_colwidth", 140):
@@ -801,16 +930,69 @@ print("recorded in results/results.jsonl for Chapter 5")
 #
 # - A GPT is embeddings, a stack of blocks (causal self-attention, then an MLP, each with a residual
 #   connection and LayerNorm), and an output layer tied to the token embedding. You built each piece.
-# - An untrained model is at `ln(vocab)`; training is the distance below it. The loop: AdamW,
-#   warmup + cosine, clipping, evaluation, checkpoints that survive an interruption.
-# - Sampling settings (temperature, top-k, top-p) change the text as much as more training does.
+# - An untrained model is at `ln(vocab)`; training is the distance below it. The loop is five lines
+#   (batch, forward, `zero_grad`, `backward`, `step`); a long run adds warmup + cosine, clipping,
+#   evaluation, and checkpoints that survive an interruption.
+# - Sampling is a loop too: temperature, top-k and top-p reshape the next-token distribution, and
+#   change the text a lot with the same weights.
 # - BPE shortens sequences and grows the vocabulary; the right choice depends on data and model size.
 # - Training costs about 6 × parameters × tokens FLOPs: a useful model needs GPUs, many of them,
 #   and the same script runs on them with `torchrun`.
 #
-# **Try this:** train with `TOP_P = 0.5` and `TEMPERATURE = 1.2` and compare the samples; add a layer
-# to the `cpu` profile's model and see what it does to the loss and the time; train a character model
-# on another text of your own (change `load_shakespeare()`); run
+# **Try this:** sample with `TOP_P = 0.5` and `TEMPERATURE = 1.2` and compare the texts; add a layer
+# to your profile's model in `helpers/recipes.py` and see what it does to the loss and the time; train
+# a character model on another text of your own (change `load_shakespeare()`); run
 # `torchrun --nproc_per_node=2 scripts/train_gpt.py --profile smoke` yourself.
+#
+# ## Check yourself
+#
+# **1.** Why does the untrained model's loss sit at about ln 84 ≈ 4.43, and what would a loss of 0 mean?
+#
+# <details><summary>Answer</summary>
+#
+# With small random weights the logits are nearly equal, so every one of the 84 characters gets
+# probability about 1/84, and the cross-entropy of the true next character is −ln(1/84) = ln 84.
+# A loss of 0 would mean probability 1 for every true next character: a model that knows the text by
+# heart. On validation text it has never seen, that is impossible.
+#
+# </details>
+#
+# **2.** What does the causal mask prevent, and what would go wrong in training without it?
+#
+# <details><summary>Answer</summary>
+#
+# It stops position `t` from attending to positions after `t`. Without it, the model predicting
+# character `t + 1` could simply look at it (it is in the input): the training loss would drop towards
+# 0 by copying, and the model would be useless for generating, where the future is not there to copy.
+#
+# </details>
+#
+# **3.** With `top_p = 0.9`, how many characters can be candidates for the next one?
+#
+# <details><summary>Answer</summary>
+#
+# It depends on the model's confidence at that step: as few as one (when the most likely character
+# alone has 90% of the probability) or many (when the probability is spread out). That adaptivity is
+# the point of top-p, where top-k always keeps exactly k.
+#
+# </details>
+#
+# ## Further reading
+#
+# - Vaswani et al. (2017), *Attention Is All You Need*, arXiv [1706.03762](https://arxiv.org/abs/1706.03762):
+#   the transformer, scaled dot-product attention and multi-head attention.
+# - Radford et al. (2019), *Language Models are Unsupervised Multitask Learners* (the GPT-2 report):
+#   <https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf>:
+#   the pre-LayerNorm GPT this chapter builds, its byte-level BPE and its initialisation.
+# - Andrej Karpathy's nanoGPT, <https://github.com/karpathy/nanoGPT>: the model file and training loop
+#   this chapter follows, and the recipes the `cpu` and `gpu` profiles use.
+# - Holtzman et al. (2019), *The Curious Case of Neural Text Degeneration*, arXiv
+#   [1904.09751](https://arxiv.org/abs/1904.09751): nucleus (top-p) sampling.
+# - Kaplan et al. (2020), *Scaling Laws for Neural Language Models*, arXiv
+#   [2001.08361](https://arxiv.org/abs/2001.08361), and Hoffmann et al. (2022), *Training
+#   Compute-Optimal Large Language Models*, arXiv [2203.15556](https://arxiv.org/abs/2203.15556): what a
+#   real scaling measurement looks like.
+# - Dao et al. (2022), *FlashAttention*, arXiv [2205.14135](https://arxiv.org/abs/2205.14135): attention
+#   without building the `T × T` matrix.
 #
 # **Next:** Chapter 5 sets the four approaches side by side, on one task, with the numbers each chapter recorded.
