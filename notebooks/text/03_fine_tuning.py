@@ -75,14 +75,8 @@ from helpers import load_metric, record_result, resolve_dataset, resolve_model, 
 
 chapter = setup_chapter("Chapter 3 · Fine-tuning a pre-trained model",
                         profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True)
-
-import datasets
-import transformers
-
-# The libraries' own progress bars for loading and saving weights and for `dataset.map` finish in a
-# second or two here and would fill the page: off. Training and evaluation keep theirs.
-transformers.utils.logging.disable_progress_bar()
-datasets.disable_progress_bars()
+# setup_chapter has switched off the libraries' own progress bars (loading and saving weights,
+# `dataset.map`): they finish in a second or two and would fill the page. Training keeps its bar.
 
 from helpers.recipes import FINE_TUNING_RECIPES
 
