@@ -372,6 +372,7 @@ def training_arguments(output_dir, learning_rate, **overrides):
     )
     return TrainingArguments(**(settings | overrides))
 
+
 # %%
 full_dir = out_dir / "trainer-full"
 shutil.rmtree(full_dir, ignore_errors=True)  # start fresh; section 8 shows resuming

@@ -958,3 +958,58 @@ assert chapter.profile in text and date.today().isoformat() in text
 # `OPENAI_MODEL = "gpt-4.1-mini"` and `"gpt-5-mini"`; on a Colab GPU, run `PROFILE = "gpu"` and see how the
 # curve and the latencies change; replace the reviews with your own labelled CSV
 # (`datasets.load_dataset("csv", ...)`, columns `text` and `label`).
+#
+# ## Check yourself
+#
+# **1.** Two rows score 0.81 and 0.84 on 200 test reviews. Can you say the second approach is better?
+#
+# <details><summary>Answer</summary>
+#
+# Not from these numbers alone. On 200 reviews each accuracy's 95% Wilson interval is about ±0.05
+# wide, so the two intervals overlap a lot. A larger test set (the `cpu` and `gpu` profiles), or a
+# paired test on the same reviews, is what would settle it. The table prints the intervals for this
+# reason.
+#
+# </details>
+#
+# **2.** The hosted API costs nothing to train and a fine-tuned model costs minutes of compute. When
+# does the fine-tuned model become the cheaper of the two?
+#
+# <details><summary>Answer</summary>
+#
+# When the money saved on each prediction, times the number of predictions, exceeds the one-off
+# training cost: break-even volume = training cost ÷ (price per API call − cost of one local
+# prediction). Section 9's table has both halves: "training ($)" and the cost of `PREDICTIONS` reviews,
+# at `CPU_DOLLARS_PER_HOUR`; set both parameters to your own figures and compute it for your case.
+#
+# </details>
+#
+# **3.** Your own pre-trained GPT beats the same model with no pre-training, yet both lose to
+# fine-tuned DistilBERT. What does each gap measure?
+#
+# <details><summary>Answer</summary>
+#
+# The first gap is what pre-training on unlabelled text buys at *this* scale (same architecture, same
+# labels, same fine-tuning). The second is mostly scale: DistilBERT was pre-trained on billions of
+# words with far more compute than a laptop spends in minutes. Section 7 prints both costs in tokens
+# and FLOPs (6·N·D), which is how to compare them.
+#
+# </details>
+#
+# ## Further reading
+#
+# - Howard and Ruder (2018), *Universal Language Model Fine-tuning for Text Classification* (ULMFiT),
+#   arXiv [1801.06146](https://arxiv.org/abs/1801.06146): pre-train on general text, then on the
+#   task's own unlabelled text, then fine-tune; the learning curve of section 11 in its original form.
+# - Gururangan et al. (2020), *Don't Stop Pretraining*, arXiv
+#   [2004.10964](https://arxiv.org/abs/2004.10964): how much in-domain pre-training adds, as in
+#   section 7's choice of pre-training text.
+# - Brown et al. (2020), *Language Models are Few-Shot Learners*, arXiv
+#   [2005.14165](https://arxiv.org/abs/2005.14165): zero-shot and few-shot prompting, the API rows of
+#   this chapter.
+# - Hu et al. (2021), *LoRA: Low-Rank Adaptation of Large Language Models*, arXiv
+#   [2106.09685](https://arxiv.org/abs/2106.09685): the LoRA row.
+# - Kaplan et al. (2020), *Scaling Laws for Neural Language Models*, arXiv
+#   [2001.08361](https://arxiv.org/abs/2001.08361): where the 6·N·D estimate of training FLOPs comes from.
+# - Hugging Face, [`evaluate`](https://huggingface.co/docs/evaluate) and OpenAI,
+#   [pricing](https://openai.com/api/pricing/): the metric library and the price list the cost columns use.
