@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: doctor site notebooks exercises solutions reference-answers comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: uv lock test-latest test-oldest doctor site notebooks exercises solutions reference-answers comparison bench train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
@@ -39,19 +39,51 @@ help:
 	@echo "make links            rewrite README buttons and notebooks after changing course_tools/links.py"
 	@echo "make clean            remove executed notebooks, results and test copies (keeps .venv and the kit)"
 
-# The virtual environment, rebuilt when a requirements file changes. torch comes first,
-# pinned to 2.13.0 where none is installed, so that `torch>=2.3` in requirements.txt
-# is already satisfied and pip does not pick a multi-GB build on its own.
+# The virtual environment, installed from requirements.lock: every package at the exact version
+# (and sha256) the suite passed with, so a class in six months installs what was tested today.
+# torch comes first and on its own, pinned to $(TORCH) where none is installed: which build is right
+# differs by machine (CPU, CUDA, Apple), so the lock names its version but does not install it.
+# `pip check` then proves that torch's own dependencies and the locked packages fit together.
+# Colab does not use the lock: it keeps its own torch and installs requirements.txt's lower bounds.
+TORCH ?= 2.13.0
+LOCK  ?= requirements.lock
 setup: $(VENV)/.installed
 # Then the course itself, editable (`pip install -e .`): notebooks, scripts and tests import its
 # `helpers` and `course_tools` packages from this folder, with no sys.path edits anywhere.
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -r requirements-dev.txt
+	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==$(TORCH)
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip check
 	$(PY) -m pip install -q --no-deps -e .
 	@touch $@
+
+# The lock, from requirements.txt and requirements-dev.txt, by uv (a maintained resolver, pinned
+# here): one resolution for every OS and Python >= 3.11, with hashes. torch stays out (the marker
+# never holds), for the reason above. `make lock` writes it, then runs the whole suite in a fresh
+# environment installed from it (.venv-lock): commit requirements.lock only when that passes.
+# `make test-latest` and `make test-oldest` do the same with the newest release of everything and
+# with requirements.txt's lower bounds exactly (torch stays $(TORCH) in all three: the only build
+# this machine can install offline). Neither is part of `make test`.
+UV_VERSION := 0.13.9
+UV_COMPILE  = $(PY) -m uv pip compile requirements-dev.txt --universal --python-version 3.11 \
+              --generate-hashes --override build/lock-overrides.txt --quiet
+uv: setup
+	$(PY) -m pip install -q uv==$(UV_VERSION)
+	@mkdir -p build && echo 'torch==$(TORCH) ; sys_platform == "never"' > build/lock-overrides.txt
+
+lock: uv
+	$(UV_COMPILE) --upgrade -o requirements.lock
+	$(MAKE) test VENV=.venv-lock
+
+test-latest: uv
+	$(UV_COMPILE) --upgrade -o build/latest.lock
+	$(MAKE) test VENV=.venv-latest LOCK=build/latest.lock
+
+test-oldest: uv
+	$(UV_COMPILE) --resolution lowest-direct -o build/oldest.lock
+	$(MAKE) test VENV=.venv-oldest LOCK=build/oldest.lock
 
 # Builds the stand-ins only when the Hugging Face Hub cannot be reached (or HF_HUB_OFFLINE=1).
 kit-if-offline: setup

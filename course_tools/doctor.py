@@ -5,7 +5,7 @@ Run it when a chapter fails in a way the chapter does not explain::
     make doctor            # or: python -m course_tools.doctor
 
 Each line is a check, ``[OK]`` or ``[!!]`` (a problem, with what to do) or ``[--]`` (worth knowing,
-nothing to fix): Python and the libraries against requirements.txt, the device, free disk for the
+nothing to fix): Python and the libraries against requirements.txt and the tested versions, the device, free disk for the
 offline kit and the checkpoints, whether the kit is built, whether the Hugging Face Hub (or
 ``HF_ENDPOINT``) answers, and whether an OpenAI key and the API endpoint (or ``OPENAI_BASE_URL``)
 are there. Exits 1 when a problem would stop a chapter.
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from course_tools.lockfile import LOCK, lock_entries, tested_versions
 from helpers.paths import REPO_ROOT, kit_dir
 
 TESTED_PYTHON = (3, 11)
@@ -48,10 +49,14 @@ def check_python() -> Check:
     return Check("python", True, platform.python_version() + note)
 
 
-def check_requirements(requirements: Path = REPO_ROOT / "requirements.txt") -> list[Check]:
-    """Each line of requirements.txt against what is installed."""
+def check_requirements(requirements: Path = REPO_ROOT / "requirements.txt", lock: Path = LOCK) -> list[Check]:
+    """Each line of requirements.txt against what is installed, and against the version tested
+    (requirements.lock; torch is tested at the Makefile's TORCH, which the lock names too)."""
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
+    tested = tested_versions(lock) | {"torch": next((e["version"] for e in lock_entries(lock.read_text())
+                                                     if e["name"] == "torch"), None) if lock.exists() else None}
     checks = []
     for line in requirements.read_text().splitlines():
         line = line.split("#")[0].strip()
@@ -69,7 +74,10 @@ def check_requirements(requirements: Path = REPO_ROOT / "requirements.txt") -> l
                                                            "https://pytorch.org/get-started/locally/)"
                                                            if wanted.name == "torch" else "")))
         else:
-            checks.append(Check(wanted.name, True, found))
+            tested_version = tested.get(canonicalize_name(wanted.name))
+            note = ("" if tested_version in (None, found)
+                    else f" (the course was tested with {tested_version}: `make setup` installs it)")
+            checks.append(Check(wanted.name, True, found + note))
     return checks
 
 

@@ -9,12 +9,16 @@ from helpers.paths import REPO_ROOT
 BINDER = REPO_ROOT / "binder"
 
 
-def test_binder_installs_cpu_torch_then_the_course_requirements():
+def test_binder_installs_cpu_torch_then_the_course_lock():
     lines = [line.strip() for line in (BINDER / "requirements.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in lines
-    assert any(re.fullmatch(r"torch==[\d.]+\+cpu", line) for line in lines), "a CPU build of torch, pinned"
-    assert "-r ../requirements.txt" in lines
+    torch = next(line for line in lines if line.startswith("torch=="))
+    assert re.fullmatch(r"torch==[\d.]+\+cpu", torch), "a CPU build of torch, pinned"
+    makefile_torch = re.search(r"^TORCH \?= (\S+)", (REPO_ROOT / "Makefile").read_text(), re.M).group(1)
+    assert torch == f"torch=={makefile_torch}+cpu", "Binder runs the torch the suite was tested with"
+    post_build = (BINDER / "postBuild").read_text()
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in post_build
 
 
 def test_binder_python_version_and_executable_post_build():

@@ -14,6 +14,19 @@ def test_requirements_found_missing_and_too_old(tmp_path, monkeypatch):
     assert old.ok is False and "the course needs >=999" in old.said and 'pip install "numpy>=999"' in old.fix
 
 
+def test_requirements_are_compared_with_the_tested_versions_of_the_lock(tmp_path):
+    from importlib.metadata import version
+
+    requirements, lock = tmp_path / "requirements.txt", tmp_path / "requirements.lock"
+    requirements.write_text("pytest>=1.0\npackaging>=1.0\n")
+    lock.write_text("pytest==1.0.0 \\\n    --hash=sha256:" + "a" * 64 + "\n"
+                    f"packaging=={version('packaging')} \\\n    --hash=sha256:" + "b" * 64 + "\n")
+    checks = {c.name: c for c in doctor.check_requirements(requirements, lock)}
+    assert checks["pytest"].ok is True
+    assert checks["pytest"].said == f"{version('pytest')} (the course was tested with 1.0.0: `make setup` installs it)"
+    assert checks["packaging"].said == version("packaging")
+
+
 def test_disk_needs_room_for_the_kit_and_checkpoints(tmp_path):
     assert doctor.check_disk(tmp_path, needed=1).ok is True
     full = doctor.check_disk(tmp_path, needed=2**60)
