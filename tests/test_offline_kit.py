@@ -227,3 +227,54 @@ def test_real_tiktoken_encodings_work_without_network():
     env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(REAL_KIT / "tiktoken-encodings")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "o200k_base [24912, 2375]"
+
+
+# ---------------------------------------------------------------- the same kit on every machine
+
+@pytest.mark.skipif(not all((REAL_KIT / a).is_dir() for a in ("minilm-l6-v2", "rotten-tomatoes")),
+                    reason="the trained stand-in's inputs are not in the kit (make kit)")
+def test_the_trained_stand_in_builds_byte_identical_twice(tmp_path):
+    """The same recipe as the real build, on 64 sentences: the saved weights agree to the byte."""
+    import torch
+
+    threads = torch.get_num_threads()
+    digests = []
+    for attempt in ("first", "second"):
+        out = tmp_path / attempt
+        out.mkdir()
+        facts = builders.build_sentiment(out, train_examples=64, test_examples=16)
+        digests.append(offline_kit.sha256_of(out / "model.safetensors"))
+        assert facts["test_examples"] == 16
+    assert digests[0] == digests[1]
+    assert torch.get_num_threads() == threads and not torch.are_deterministic_algorithms_enabled()
+
+
+def test_a_build_is_compared_with_the_expected_sha256s():
+    from course_tools.kit.build import ACCURACY_BOUND, compare_with_expected
+
+    expected = {"data": {"files": {"a.csv": "1" * 64}, "facts": {}},
+                "model": {"files": {"model.safetensors": "2" * 64}, "facts": {"test_accuracy": 0.82}}}
+    same = compare_with_expected("data", {"a.csv": {"sha256": "1" * 64}}, {}, expected)
+    assert same["matches"] is True and "byte-identical" in same["note"]
+    changed = compare_with_expected("data", {"a.csv": {"sha256": "3" * 64}}, {}, expected)
+    assert changed["matches"] is False and "requirements.lock" in changed["note"]
+    rounding = compare_with_expected("model", {"model.safetensors": {"sha256": "4" * 64}},
+                                     {"test_accuracy": 0.82 + ACCURACY_BOUND / 2}, expected)
+    assert rounding["matches"] is False and "another kind of CPU" in rounding["note"]
+    with pytest.raises(offline_kit.KitError, match=r"held-out accuracy 0\.7000, expected 0\.8200"):
+        compare_with_expected("model", {"model.safetensors": {"sha256": "4" * 64}}, {"test_accuracy": 0.70}, expected)
+    assert compare_with_expected("new", {}, {}, expected)["matches"] is None
+
+
+@pytest.mark.kit
+@pytest.mark.skipif(not REAL_MANIFEST.exists(), reason="real offline kit not built (make kit)")
+def test_the_kit_built_here_is_the_expected_kit_byte_for_byte():
+    """On this machine (CI's), with requirements.lock, every asset matches course_tools/kit/expected.json."""
+    from course_tools.kit.build import EXPECTED_FILE
+
+    manifest = json.loads(REAL_MANIFEST.read_text(encoding="utf-8"))
+    expected = json.loads(EXPECTED_FILE.read_text())
+    assert set(expected) == set(offline_kit.ASSETS)
+    for name, entry in manifest["assets"].items():
+        got = {f: info["sha256"] for f, info in entry["files"].items()}
+        assert got == expected[name]["files"], f"{name}: {entry.get('expected', {}).get('note')}"

