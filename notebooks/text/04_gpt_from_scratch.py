@@ -1043,7 +1043,8 @@ def train_for(seconds, lr, batch, fused=False, bf16=False, muon=False, blocks=No
 
 # %% [markdown]
 # The ablation: start from the chapter's recipe, add one technique at a time on top of the best
-# recipe so far, and keep it only if it lowers the validation loss reached in the budget. The batch
+# recipe so far, and keep it only if it lowers the validation loss reached in the budget (by at least
+# 0.01; smaller differences are within a run's noise). The batch
 # doubles with the learning rate times √2 (a common rule for Adam); `torch.compile` joins when
 # `COMPILE = True` (its compile time counts, which on a CPU rarely pays back in a short run).
 
