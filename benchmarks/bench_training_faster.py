@@ -4,6 +4,8 @@ recipe against the chapter's own, side by side.
     python benchmarks/bench_training_faster.py ablation --budget-minutes 8        # ~8 min on 2 cores
     python benchmarks/bench_training_faster.py side-by-side --rounds 2 --budget-minutes 4
     python benchmarks/bench_training_faster.py ablation --quick                   # the machinery, in seconds
+    python benchmarks/bench_training_faster.py ablation --seeds 0 1 2 --only "bf16 autocast" \
+        --start-from build/bench_training_faster/ablation.json  # a close call again, over 3 seeds
 
 What is measured, for every run: the training time to reach validation loss 1.89 (nanoGPT's
 2,000-step figure for its CPU recipe on this corpus) and the validation loss reached after a
@@ -320,9 +322,11 @@ def ablation(args) -> dict:
               f"({runs[0]['stopped']}); {describe(recipe)}", flush=True)
         return runs
 
-    best = chapter_recipe(scale["profile"])
-    rows = [dict(name="baseline", why="the chapter's recipe (nanoGPT's CPU recipe)", recipe=asdict(best), kept=True,
-                 runs=measure("baseline", best, None))]
+    best, first = chapter_recipe(scale["profile"]), ("baseline", "the chapter's recipe (nanoGPT's CPU recipe)")
+    if args.start_from:  # e.g. seeds for the close calls, on top of an earlier ablation's best
+        best = Recipe(**json.loads(Path(args.start_from).read_text())["best"])
+        first = ("start", f"the best recipe of {args.start_from}")
+    rows = [dict(name=first[0], why=first[1], recipe=asdict(best), kept=True, runs=measure(first[0], best, None))]
     if rows[0]["runs"] is None:
         raise SystemExit("no time for even the baseline: raise --budget-minutes")
     best_time = median_time(rows[0]["runs"])
@@ -337,7 +341,7 @@ def ablation(args) -> dict:
             best, best_time = recipe, time_
         rows.append(dict(name=name, why=why, recipe=asdict(recipe), kept=kept, runs=runs))
 
-    baseline_time = median_time(rows[0]["runs"])
+    baseline_time = median_time(rows[0]["runs"])  # the first row: the chapter's recipe, or --start-from's
     print(f"\nablation, {datetime.date.today()}, {machine()}; time to validation loss {target} "
           f"(training seconds, evaluation excluded), median{' [range]' if len(args.seeds) > 1 else ''} over "
           f"seeds {args.seeds}; each technique on top of the rows kept above it:\n")
@@ -361,7 +365,7 @@ def ablation(args) -> dict:
     result = dict(mode="ablation", date=str(datetime.date.today()), machine=machine(), scale=args.scale,
                   target=target, budget_seconds=budget, seeds=args.seeds, keep_margin=args.keep_margin,
                   rows=rows, best=asdict(best), best_time=best_time, baseline_time=baseline_time)
-    plot(rows, target, budget, OUT_DIR / f"ablation{'-quick' if args.scale == 'quick' else ''}.png")
+    plot(rows, target, budget, OUT_DIR / f"ablation{args.suffix}.png")
     return result
 
 
@@ -477,6 +481,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=None, help="ablation: only these techniques")
     parser.add_argument("--skip", nargs="*", default=None,
                         help="ablation: leave these techniques out (default with --quick: torch.compile)")
+    parser.add_argument("--start-from", default=None,
+                        help="ablation: start from the best recipe of this ablation JSON instead of the chapter's")
     parser.add_argument("--best-from", default=None, help="side-by-side: the ablation JSON to take the best from")
     parser.add_argument("--threads", type=int, default=available_cpus(), help="torch threads (default: all CPUs)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -490,6 +496,8 @@ def main() -> None:
     if not args.mode:
         parser.error("say which mode: ablation or side-by-side")
     args.scale = "quick" if args.quick else "cpu"
+    # what the files are named: a continued ablation (--start-from) does not overwrite the first
+    args.suffix = ("-quick" if args.quick else "") + ("-continued" if args.mode == "ablation" and args.start_from else "")
     if args.target is not None:  # the children are given the scale, target included
         SCALES[args.scale]["target"] = args.target
     if args.budget_seconds is None:
@@ -503,7 +511,7 @@ def main() -> None:
 
     result = ablation(args) if args.mode == "ablation" else side_by_side(args)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    path = OUT_DIR / f"{args.mode}{'-quick' if args.quick else ''}.json"
+    path = OUT_DIR / f"{args.mode}{args.suffix}.json"
     path.write_text(json.dumps(result, indent=1) + "\n")
     print(f"\nwritten: {path.relative_to(REPO_ROOT)}")
 
