@@ -12,6 +12,11 @@ assembled, with the same parameter names, so the notebook's weights load here un
 - ``GPT.generate``: sampling with temperature, top-k and top-p;
 - ``attention_maps``: the attention weights of every head, for plotting.
 
+Three options, off by default, swap in the blocks of newer models (Chapter 4's "Training faster"
+measures what each buys): ``norm="rmsnorm"`` (RMSNorm instead of LayerNorm), ``position="rope"``
+(rotary position embeddings inside attention instead of a learned position table) and
+``mlp="swiglu"`` or ``"relu2"`` (another MLP). With the defaults the model is exactly nanoGPT's.
+
 The text it trains on, and how batches are drawn from it, are in ``helpers.gpt_data``.
 """
 
@@ -34,6 +39,38 @@ class GPTConfig:
     n_embd: int = 128           # the width of every token's vector
     dropout: float = 0.0
     bias: bool = False          # biases in Linear and LayerNorm (nanoGPT's default is without)
+    # Newer blocks, off by default (the defaults are GPT-2's and nanoGPT's):
+    norm: str = "layernorm"     # "rmsnorm": scale by the root mean square only (no mean, no bias): LLaMA's
+    position: str = "learned"   # "rope": rotate queries and keys by their position (no position table)
+    mlp: str = "gelu"           # "swiglu": a gated MLP (LLaMA's); "relu2": ReLU squared (modded-nanogpt's)
+
+
+def norm_layer(config: GPTConfig) -> nn.Module:
+    """LayerNorm (subtract the mean, divide by the standard deviation, scale) or RMSNorm (divide by
+    the root mean square, scale): one reduction instead of two, and no bias."""
+    if config.norm == "rmsnorm":
+        return nn.RMSNorm(config.n_embd)
+    if config.norm != "layernorm":
+        raise ValueError(f"norm must be 'layernorm' or 'rmsnorm', not {config.norm!r}")
+    return nn.LayerNorm(config.n_embd, bias=config.bias)
+
+
+def rope_tables(block_size: int, head_size: int, base: float = 10_000.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cosines and sines (block_size, head_size / 2) of the rotary embedding (Su et al. 2021): pair
+    ``i`` of every query and key turns by ``position * base ** (-2i / head_size)`` radians."""
+    frequencies = base ** (-torch.arange(0, head_size, 2, dtype=torch.float32) / head_size)
+    angles = torch.outer(torch.arange(block_size, dtype=torch.float32), frequencies)
+    return angles.cos(), angles.sin()
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Rotate each pair (first half, second half) of ``x`` (batch, heads, time, head size) by its
+    position's angle. A query at position m and a key at position n then score by their content and
+    by m - n only: attention sees relative positions, and no weights are needed for them."""
+    T = x.size(-2)
+    cos, sin = cos[:T].to(x.dtype), sin[:T].to(x.dtype)
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
 
 
 class CausalSelfAttention(nn.Module):
@@ -47,12 +84,20 @@ class CausalSelfAttention(nn.Module):
         self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.dropout = config.dropout
         self.resid_dropout = nn.Dropout(config.dropout)
+        self.rope = config.position == "rope"
+        if self.rope:  # tables, not weights: recomputed at construction, not saved in checkpoints
+            cos, sin = rope_tables(config.block_size, config.n_embd // config.n_head)
+            self.register_buffer("rope_cos", cos, persistent=False)
+            self.register_buffer("rope_sin", sin, persistent=False)
 
     def qkv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Queries, keys and values, each (batch, heads, time, head size)."""
         B, T, C = x.shape
         q, k, v = self.c_attn(x).split(C, dim=2)
-        return tuple(t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        if self.rope:  # positions enter here, in queries and keys only
+            q, k = apply_rope(q, self.rope_cos, self.rope_sin), apply_rope(k, self.rope_cos, self.rope_sin)
+        return q, k, v
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         B, T, C = x.shape
@@ -64,17 +109,34 @@ class CausalSelfAttention(nn.Module):
 
 
 class MLP(nn.Module):
-    """Per token: widen 4x, GELU, back to n_embd."""
+    """Per token: widen 4x, GELU, back to n_embd.
+
+    ``mlp="relu2"``: ReLU squared instead of GELU. ``mlp="swiglu"``: two projections up, one
+    through SiLU gating the other, then down; 8/3 x wide instead of 4x, so that its three matrices
+    hold as many weights as the two of the GELU MLP."""
 
     def __init__(self, config: GPTConfig):
         super().__init__()
-        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        if config.mlp not in ("gelu", "relu2", "swiglu"):
+            raise ValueError(f"mlp must be 'gelu', 'relu2' or 'swiglu', not {config.mlp!r}")
+        self.kind = config.mlp
+        hidden = 4 * config.n_embd if config.mlp != "swiglu" else 8 * config.n_embd // 3
+        # swiglu: the gate and the value come out of one matrix, split in two in forward()
+        self.c_fc = nn.Linear(config.n_embd, (2 if self.kind == "swiglu" else 1) * hidden, bias=config.bias)
         self.gelu = nn.GELU()
-        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(hidden, config.n_embd, bias=config.bias)
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+        h = self.c_fc(x)
+        if self.kind == "swiglu":
+            gate, value = h.chunk(2, dim=-1)
+            h = F.silu(gate) * value
+        elif self.kind == "relu2":
+            h = F.relu(h).square()
+        else:
+            h = self.gelu(h)
+        return self.dropout(self.c_proj(h))
 
 
 class Block(nn.Module):
@@ -83,9 +145,9 @@ class Block(nn.Module):
 
     def __init__(self, config: GPTConfig):
         super().__init__()
-        self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_1 = norm_layer(config)
         self.attn = CausalSelfAttention(config)
-        self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_2 = norm_layer(config)
         self.mlp = MLP(config)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -97,12 +159,15 @@ class GPT(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.config = config
+        if config.position not in ("learned", "rope"):
+            raise ValueError(f"position must be 'learned' or 'rope', not {config.position!r}")
         self.transformer = nn.ModuleDict(dict(
             wte=nn.Embedding(config.vocab_size, config.n_embd),   # token embeddings
-            wpe=nn.Embedding(config.block_size, config.n_embd),   # position embeddings
+            # position embeddings (with RoPE, positions enter in attention instead: no table)
+            **(dict(wpe=nn.Embedding(config.block_size, config.n_embd)) if config.position == "learned" else {}),
             drop=nn.Dropout(config.dropout),
             h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
-            ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
+            ln_f=norm_layer(config),
         ))
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         # Weight tying: reading a token in (embedding) and writing one out (logits) use the same
@@ -128,7 +193,16 @@ class GPT(nn.Module):
         """Parameters, each counted once (the tied matrix too). ``non_embedding`` leaves out the
         position embeddings, as GPT-2's and nanoGPT's reported counts do."""
         n = sum(p.numel() for p in self.parameters())  # parameters() yields a shared tensor once
-        return n - self.transformer.wpe.weight.numel() if non_embedding else n
+        if non_embedding and "wpe" in self.transformer:
+            n -= self.transformer.wpe.weight.numel()
+        return n
+
+    def embed(self, idx: torch.Tensor) -> torch.Tensor:
+        """The residual stream's start: token embeddings, plus position embeddings unless RoPE."""
+        x = self.transformer.wte(idx)
+        if "wpe" in self.transformer:
+            x = x + self.transformer.wpe(torch.arange(idx.size(1), device=idx.device))
+        return x
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         """Logits (batch, time, vocab) for token ids ``idx`` (batch, time); with ``targets``, also
@@ -136,8 +210,7 @@ class GPT(nn.Module):
         B, T = idx.shape
         if T > self.config.block_size:
             raise ValueError(f"sequence of length {T} is longer than block_size {self.config.block_size}")
-        pos = torch.arange(T, device=idx.device)
-        x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
+        x = self.transformer.drop(self.embed(idx))
         for block in self.transformer.h:
             x = block(x)
         logits = self.lm_head(self.transformer.ln_f(x))
@@ -187,7 +260,7 @@ def attention_maps(model: GPT, idx: torch.Tensor) -> list[torch.Tensor]:
     """The attention weights of every layer, each (batch, heads, time, time): the fused kernel
     never materialises them, so recompute them from the same queries and keys."""
     B, T = idx.shape
-    x = model.transformer.wte(idx) + model.transformer.wpe(torch.arange(T, device=idx.device))
+    x = model.embed(idx)
     maps = []
     mask = torch.ones(T, T, dtype=torch.bool, device=idx.device).tril()
     for block in model.transformer.h:

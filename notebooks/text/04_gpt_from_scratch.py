@@ -25,7 +25,9 @@
 # 6. look inside: what a trained attention head looks at;
 # 7. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
 # 8. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
-# 9. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
+# 9. train faster: add one technique at a time (learning rate, batch, fused AdamW, bfloat16, Muon,
+#    newer blocks) and measure each against the clock;
+# 10. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
 #
 # **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
 # (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores), `gpu` several minutes on one GPU.
@@ -87,13 +89,14 @@ from helpers.recipes import GPT_RECIPES
 # corpus. What only this chapter needs is below.
 SIZES = GPT_RECIPES[chapter.profile] | {
     "smoke": dict(target_val_loss=3.0, sample_chars=80, bpe_chars=300_000, bpe_vocab=512, plain_steps=50,
-                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100, ddp_steps=10),
+                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100, ddp_steps=10,
+                  fast_seconds=0.8, timing_steps=5),
     "cpu": dict(target_val_loss=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048, plain_steps=200,
                 sweep=[dict(n_layer=1, n_head=2, n_embd=32), dict(n_layer=2, n_head=2, n_embd=64)],
-                sweep_steps=1000, ddp_steps=20),
+                sweep_steps=1000, ddp_steps=20, fast_seconds=15, timing_steps=20),
     "gpu": dict(target_val_loss=1.30, sample_chars=600, bpe_chars=None, bpe_vocab=4096, plain_steps=200,
                 sweep=[dict(n_layer=2, n_head=4, n_embd=128), dict(n_layer=4, n_head=4, n_embd=256)],
-                sweep_steps=2000, ddp_steps=20),
+                sweep_steps=2000, ddp_steps=20, fast_seconds=20, timing_steps=20),
 }[chapter.profile]
 print("sizes:", SIZES)
 
@@ -877,7 +880,237 @@ assert done.returncode == 0, done.stderr[-3000:]
 # (a model too big for one GPU's memory), the next tools are sharding the model itself (PyTorch FSDP,
 # DeepSpeed ZeRO) and splitting layers across GPUs (tensor and pipeline parallelism).
 #
-# ## 10. The trade-offs, measured
+# ## 10. Training faster, one technique at a time
+#
+# Once a model trains, the first question is how to make it train faster. Here "faster" means one
+# thing: **less wall-clock time to the same validation loss**. A technique can get there in two
+# ways: make each step cheaper (a fused kernel, lower precision, a compiler), or make each step
+# count for more (the learning rate, the batch, the optimizer, the architecture). Steps per second
+# misses the second kind and steps to a loss misses the first, so every technique below is measured
+# on the clock: validation loss against training time.
+#
+# First the pieces, each a few lines. **Scaled dot-product attention** is already in the model:
+# section 2 wrote attention out (scores, mask, softmax, weighted sum), and `helpers/gpt.py` calls
+# `F.scaled_dot_product_attention(q, k, v, is_causal=True)`, one fused kernel for the same result.
+# Here is one training step (forward and backward) of each, with the same weights:
+
+# %%
+# GPU work is queued and runs later: wait for it before reading the clock (nothing to wait for on a CPU).
+sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+
+def ms_per_step(model, steps=SIZES["timing_steps"]):
+    """Mean milliseconds of a forward and backward pass on one of this chapter's batches, after a warm-up pass."""
+    xb, yb = get_batch(0)
+    for i in range(steps + 1):
+        if i == 1:
+            sync(); started = time.perf_counter()
+        model(xb, yb)[1].backward()
+        model.zero_grad(set_to_none=True)
+    sync()
+    return 1000 * (time.perf_counter() - started) / steps
+
+torch.manual_seed(SEED)
+with_sdpa = GPT(gpt_config).to(device)
+written_out = StepByStepGPT(vocab_size, **model_sizes).to(device)
+written_out.load_state_dict(with_sdpa.state_dict())  # the same weights
+attention_ms = {"attention written out (section 2)": ms_per_step(written_out),
+                "F.scaled_dot_product_attention": ms_per_step(with_sdpa)}
+for name, ms in attention_ms.items():
+    print(f"{name:>34}: {ms:6.1f} ms per training step")
+
+# %% [markdown]
+# The fused kernel never builds the `T × T` matrix of scores, so it saves most where contexts are
+# long and on GPUs; at this chapter's short contexts on a CPU the difference can be small.
+#
+# **Newer blocks.** Models since GPT-2 changed three pieces of the block, each a few lines:
+#
+# - **RMSNorm** (Zhang and Sennrich 2019): divide each vector by its root mean square, without
+#   subtracting the mean first as LayerNorm does; one reduction instead of two.
+# - **RoPE**, rotary position embeddings (Su et al. 2021): no position table; instead each pair of
+#   channels of every query and key is rotated by an angle proportional to its position. The score
+#   of a query at position `m` with a key at `n` then depends on their contents and on `m − n` only.
+# - **Another MLP**: LLaMA's SwiGLU gates one projection by another; the speedrun versions of nanoGPT
+#   (modded-nanogpt) use ReLU squared, `F.relu(h).square()`, in place of GELU.
+#
+# `GPTConfig(norm="rmsnorm", position="rope", mlp="relu2")` (or `mlp="swiglu"`) switches them on in
+# `helpers/gpt.py`. The first two, written out and checked against it:
+
+# %%
+from helpers.gpt import apply_rope, rope_tables
+
+v = torch.randn(2, 5, C)
+rms_normed = v / v.pow(2).mean(dim=-1, keepdim=True).add(1e-6).sqrt()  # RMSNorm, with its gain still 1
+torch.testing.assert_close(rms_normed, nn.RMSNorm(C, eps=1e-6)(v))
+
+def rope(x, position, base=10_000):
+    """Rotate pair i of x, (x1[i], x2[i]), by position * base ** (-2i / head size) radians."""
+    frequencies = base ** (-torch.arange(0, x.size(-1), 2) / x.size(-1))
+    angle = position * frequencies
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((x1 * angle.cos() - x2 * angle.sin(), x1 * angle.sin() + x2 * angle.cos()), dim=-1)
+
+head_size = C // n_head
+q, k = torch.randn(head_size), torch.randn(head_size)
+cos, sin = rope_tables(block_size, head_size)
+torch.testing.assert_close(rope(q, 5), apply_rope(q.expand(1, 1, block_size, head_size), cos, sin)[0, 0, 5])
+for m, n in [(5, 2), (9, 6), (20, 17), (9, 2)]:
+    print(f"query at {m:>2}, key at {n:>2} (distance {m - n}): score {(rope(q, m) @ rope(k, n)).item():+.4f}")
+
+# %% [markdown]
+# The same distance gives the same score wherever the pair sits; a different distance, a different score.
+#
+# **Muon** (Jordan et al. 2024) trains the matrices inside the blocks differently: it takes the
+# momentum of the gradient, as SGD does, and makes it nearly *orthogonal*, pulling all its singular
+# values towards 1 with five cheap Newton-Schulz iterations. A gradient matrix is usually dominated
+# by a few directions; Muon moves the weights about as far along the rare directions as along the
+# common ones.
+# It ships in PyTorch as `torch.optim.Muon`, for 2-D matrices only: the embeddings, the output
+# layer and the norms stay with AdamW. `make_optimizer(..., muon=True)` sets up both and steps them
+# as one. One step on a matrix whose gradient has directions a thousand times apart in size:
+
+# %%
+from helpers.training import hidden_matrices, make_optimizer
+
+weight = nn.Parameter(torch.zeros(4 * C, C))
+directions = torch.linalg.qr(torch.randn(4 * C, C))[0]        # orthonormal columns
+weight.grad = directions * torch.logspace(0, -3, C)           # sizes from 1 down to 0.001
+torch.optim.Muon([weight], lr=1.0, weight_decay=0.0).step()
+update = -weight.detach()  # the weight started at 0: after one step it is minus the update
+for name, matrix in (("gradient", weight.grad), ("Muon's update", update)):
+    singular = torch.linalg.svdvals(matrix)
+    print(f"{name:>14}: largest singular value / smallest {singular.max() / singular.min():7.1f}, "
+          f"/ median {singular.max() / singular.median():5.1f}")
+matrices = hidden_matrices(with_sdpa)
+print(f"in our GPT, Muon trains {len(matrices)} matrices, the attention and MLP matrices of the blocks: "
+      f"{sum(m.numel() for m in matrices) / with_sdpa.num_parameters():.0%} of the weights")
+
+# %% [markdown]
+# Now the measurement. `train_for` trains a fresh model for a fixed wall-clock budget and records
+# the validation loss along the way, with the clock stopped while it evaluates. Its learning rate
+# follows the **clock**, not a step count: the chapter's warmup and cosine decay over the time
+# budget, so every run finishes its schedule when its time is up, however fast its steps are. Every
+# technique is a keyword (what it changes is in the loop, in plain sight):
+
+# %%
+def time_to(curve, loss):
+    """When a run's validation loss first reached `loss`, interpolated between evaluations (None: never)."""
+    for (t0, v0), (t1, v1) in zip(curve, curve[1:]):
+        if v1 <= loss:
+            return t0 + (v0 - loss) / (v0 - v1) * (t1 - t0) if v0 > v1 else t1
+    return None
+
+evaluate_val = make_evaluate({"val": val_ids}, block_size, batch_size, SIZES["eval_batches"], device=device)
+
+def val_loss(model):
+    model.eval()
+    with torch.no_grad():
+        loss = evaluate_val(model)["val_loss"]  # in float32, whatever the run trains in
+    model.train()
+    return loss
+
+def train_for(seconds, lr, batch, fused=False, bf16=False, muon=False, blocks=None, compile=False,
+              evaluations=10, seed=SEED):
+    """Train a fresh model for `seconds` of training time; return its curve, (seconds, val loss), and its steps."""
+    torch.manual_seed(seed)
+    model = GPT(GPTConfig(vocab_size=vocab_size, **model_sizes, **(blocks or {}))).to(device)
+    step_model = torch.compile(model) if compile else model  # its compile time is training time
+    schedule = TrainConfig(max_steps=1000, lr=lr, min_lr=lr / 10, warmup_steps=50, betas=(0.9, 0.99))
+    optimizer = make_optimizer(model, schedule, fused=fused, muon=muon)  # AdamW (fused or not), or Muon + AdamW
+    batches = random_windows(train_ids, block_size, batch, seed=seed, device=device)
+    curve, steps, off_clock = [(0.0, val_loss(model))], 0, 0.0
+    start = time.perf_counter()
+
+    def clock():  # training seconds so far: the time since the start, less the time spent evaluating
+        return time.perf_counter() - start - off_clock
+
+    while (elapsed := clock()) < seconds:
+        for group in optimizer.param_groups:  # warmup and cosine on 1000 ticks of the budget
+            group["lr"] = lr_at(int(1000 * elapsed / seconds), schedule)
+        xb, yb = batches(steps)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):  # matrix products in bfloat16
+            loss = step_model(xb, yb)[1]
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        steps += 1
+        if elapsed >= seconds * len(curve) / evaluations or clock() >= seconds:  # evenly spaced, and at the end
+            sync()
+            now, paused = clock(), time.perf_counter()
+            curve.append((now, val_loss(model)))
+            off_clock += time.perf_counter() - paused
+    return dict(curve=curve, steps=steps)
+
+# %% [markdown]
+# The ablation: start from the chapter's recipe, add one technique at a time on top of the best
+# recipe so far, and keep it only if it lowers the validation loss reached in the budget (by at least
+# 0.01; smaller differences are within a run's noise). The batch
+# doubles with the learning rate times √2 (a common rule for Adam); `torch.compile` joins when
+# `COMPILE = True` (its compile time counts, which on a CPU rarely pays back in a short run).
+
+# %%
+fast_seconds = SIZES["fast_seconds"]
+recipe = dict(lr=SIZES["lr"], batch=batch_size)  # the chapter's: AdamW, float32, GPT-2's blocks
+techniques = [
+    ("higher learning rate (x3)", lambda r: r | dict(lr=3 * r["lr"])),
+    ("batch x2, learning rate x1.4", lambda r: r | dict(batch=2 * r["batch"], lr=math.sqrt(2) * r["lr"])),
+    ("fused AdamW", lambda r: r | dict(fused=True)),
+    ("bfloat16 autocast", lambda r: r | dict(bf16=True)),
+    ("Muon for the matrices", lambda r: r | dict(muon=True)),
+    ("RMSNorm, RoPE, ReLU²", lambda r: r | dict(blocks=dict(norm="rmsnorm", position="rope", mlp="relu2"))),
+] + ([("torch.compile", lambda r: r | dict(compile=True))] if COMPILE else [])
+
+ablation = {"the chapter's recipe": train_for(fast_seconds, **recipe) | dict(kept=True, recipe=recipe)}
+best = ablation["the chapter's recipe"]
+for name, add in progress_bar(techniques, desc="ablation", unit="run"):
+    candidate = add(best["recipe"])
+    run = train_for(fast_seconds, **candidate) | dict(recipe=candidate)
+    run["kept"] = run["curve"][-1][1] < best["curve"][-1][1] - 0.01  # pays: at least 0.01 lower
+    ablation[name] = run
+    if run["kept"]:
+        best = run
+
+# %%
+baseline_loss = ablation["the chapter's recipe"]["curve"][-1][1]
+baseline_time = ablation["the chapter's recipe"]["curve"][-1][0]
+fig, ax = plt.subplots(figsize=(8, 4.5))
+for name, run in ablation.items():
+    ax.plot(*zip(*run["curve"]), "o-" if run["kept"] else "o:", ms=3, label=name + ("" if run["kept"] else " (not kept)"))
+ax.axhline(baseline_loss, color="k", lw=0.8, ls="--", label="the chapter's recipe at the end of its budget")
+ax.set_ylim(baseline_loss - 0.4, math.log(vocab_size) + 0.1)
+ax.set_xlabel("training time (s, evaluation not counted)"); ax.set_ylabel("validation loss (nats per character)")
+ax.set_title(f"each technique on top of the ones kept before it, {fast_seconds:g} s each on {chapter.device}")
+ax.legend(fontsize=8); plt.tight_layout(); plt.show()
+
+rows = []
+for name, run in ablation.items():
+    reached = time_to(run["curve"], baseline_loss)
+    rows.append({"technique": name, "kept": "yes" if run["kept"] else "no", "steps": run["steps"],
+                 "ms/step": round(1000 * run["curve"][-1][0] / run["steps"], 1),
+                 f"val loss at {fast_seconds:g} s": round(run["curve"][-1][1], 3),
+                 "s to the chapter recipe's final loss": None if reached is None else round(reached, 2),
+                 "speed-up": None if reached is None else round(baseline_time / reached, 2)})
+display(pd.DataFrame(rows).set_index("technique"))
+kept = [name for name, run in ablation.items() if run["kept"]][1:]
+print(f"kept: {', '.join(kept) or 'nothing'}; best validation loss in {fast_seconds:g} s: "
+      f"{best['curve'][-1][1]:.3f}, against {baseline_loss:.3f} for the chapter's recipe")
+assert min(run["curve"][-1][1] for run in ablation.values()) < math.log(vocab_size) - 0.5, "no run learned"
+
+# %% [markdown]
+# Read the table with its limits in mind: one seed, one short budget, on whatever else this machine
+# was doing; a difference of a few hundredths is noise, and the order matters (a technique is
+# judged on top of the ones kept before it). What pays also depends on the machine and the size:
+# bfloat16 and fused kernels pay most on GPUs and on larger matrices; `torch.compile` pays only in
+# runs long enough to earn back its compile time; Muon's extra work per step is fixed by the size of
+# the matrices, so it pays best with larger batches. A learning rate and a schedule matched to the
+# run's length are the cheapest gain of all, and need no new code.
+#
+# `benchmarks/bench_training_faster.py` runs this ablation at the `cpu` recipe's full scale, as a
+# race to nanoGPT's validation loss 1.89 (with intervals over seeds on request), then races the
+# best recipe against the chapter's side by side in fresh processes; the README reports what it
+# measured, and when.
+#
+# ## 11. The trade-offs, measured
 #
 # The syllabus lists the pros and cons of building from scratch. Here they are with this notebook's numbers:
 
@@ -938,6 +1171,9 @@ print("recorded in results/results.jsonl for Chapter 5")
 # - BPE shortens sequences and grows the vocabulary; the right choice depends on data and model size.
 # - Training costs about 6 × parameters × tokens FLOPs: a useful model needs GPUs, many of them,
 #   and the same script runs on them with `torchrun`.
+# - Training faster means less wall-clock time to the same loss: cheaper steps (fused kernels,
+#   bfloat16, compiling) or steps that count for more (learning rate, batch, Muon, newer blocks).
+#   Measure each on the clock, one at a time, and keep what pays on your machine.
 #
 # **Try this:** sample with `TOP_P = 0.5` and `TEMPERATURE = 1.2` and compare the texts; add a layer
 # to your profile's model in `helpers/recipes.py` and see what it does to the loss and the time; train
@@ -994,5 +1230,13 @@ print("recorded in results/results.jsonl for Chapter 5")
 #   real scaling measurement looks like.
 # - Dao et al. (2022), *FlashAttention*, arXiv [2205.14135](https://arxiv.org/abs/2205.14135): attention
 #   without building the `T × T` matrix.
+# - Training faster: Keller Jordan et al. (2024), *Muon: An optimizer for hidden layers in neural
+#   networks*, <https://kellerjordan.github.io/posts/muon/>, and Liu et al. (2025), *Muon is Scalable
+#   for LLM Training*, arXiv [2502.16982](https://arxiv.org/abs/2502.16982) (the learning-rate scaling
+#   `torch.optim.Muon` uses here); Zhang and Sennrich (2019), *Root Mean Square Layer Normalization*,
+#   arXiv [1910.07467](https://arxiv.org/abs/1910.07467); Su et al. (2021), *RoFormer* (RoPE), arXiv
+#   [2104.09864](https://arxiv.org/abs/2104.09864); Shazeer (2020), *GLU Variants Improve Transformer*,
+#   arXiv [2002.05202](https://arxiv.org/abs/2002.05202); and modded-nanogpt,
+#   <https://github.com/KellerJordan/modded-nanogpt>, where these tricks race nanoGPT on a GPU.
 #
 # **Next:** Chapter 5 sets the four approaches side by side, on one task, with the numbers each chapter recorded.
