@@ -789,6 +789,7 @@ rules = [f"Ease of Use: effort = setup steps + lines of code / {LINES_PER_STEP},
          "Flexibility: the course's judgement (not measured; reason in the table)"]
 print("\n".join(rules))
 
+
 # %%
 def matched_from(name):
     """When the fine-tuned curve reaches ``name``'s accuracy, in words; no claim from a stand-in."""
