@@ -912,12 +912,12 @@ with_sdpa = GPT(gpt_config).to(device)
 written_out = StepByStepGPT(vocab_size, **model_sizes).to(device)
 written_out.load_state_dict(with_sdpa.state_dict())  # the same weights
 contenders = {"attention written out (section 2)": written_out, "F.scaled_dot_product_attention": with_sdpa}
-for model in contenders.values():
-    step_ms(model)  # a first pass sets things up: not counted
+for contender in contenders.values():
+    step_ms(contender)  # a first pass sets things up: not counted
 times = {name: [] for name in contenders}
 for _ in range(SIZES["timing_steps"]):  # alternating, so a busy moment of the machine slows both alike
-    for name, model in contenders.items():
-        times[name].append(step_ms(model))
+    for name, contender in contenders.items():  # (not `model`: that name is the model trained in section 4)
+        times[name].append(step_ms(contender))
 attention_ms = {name: float(np.median(t)) for name, t in times.items()}  # the median ignores the odd slow step
 for name, ms in attention_ms.items():
     print(f"{name:>34}: {ms:6.1f} ms per training step (median of {len(times[name])})")
@@ -1015,6 +1015,7 @@ def val_loss(model):
     model.train()
     return loss
 
+# %%
 def train_for(seconds, lr, batch, fused=False, bf16=False, muon=False, blocks=None, compile=False,
               evaluations=10, seed=SEED):
     """Train a fresh model for `seconds` of training time; return its curve, (seconds, val loss), and its steps."""
