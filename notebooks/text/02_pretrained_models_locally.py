@@ -369,6 +369,7 @@ def embed(texts, batch_size=32):
     vectors = torch.cat(vectors).cpu().numpy()
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
+
 # %%
 pairs = ["The film was a delight from start to finish.",
          "I enjoyed every minute of this movie.",

@@ -1096,8 +1096,8 @@ for name, run in ablation.items():
     rows.append({"technique": name, "kept": "yes" if run["kept"] else "no", "steps": run["steps"],
                  "ms/step": round(1000 * run["curve"][-1][0] / run["steps"], 1),
                  f"val loss at {fast_seconds:g} s": round(run["curve"][-1][1], 3),
-                 "s to the chapter recipe's final loss": None if reached is None else round(reached, 2),
-                 "speed-up": None if reached is None else round(baseline_time / reached, 2)})
+                 "s to the chapter recipe's final loss": "not reached" if reached is None else f"{reached:.2f}",
+                 "speed-up": "-" if reached is None else f"{baseline_time / reached:.2f}x"})
 display(pd.DataFrame(rows).set_index("technique"))
 kept = [name for name, run in ablation.items() if run["kept"]][1:]
 print(f"kept: {', '.join(kept) or 'nothing'}; best validation loss in {fast_seconds:g} s: "
