@@ -12,3 +12,15 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setattr(hub, "_current", None)
     monkeypatch.setattr(hub, "_banners_shown", set())
     yield
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny tensors: one torch thread is fastest, and does not stall when other work shares the cores
+    (used by the model and training tests through ``pytest.mark.usefixtures("one_thread")``)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -8,13 +8,7 @@ from helpers.gpt import GPT, GPTConfig, apply_rope, rope_tables
 from helpers.training import Optimizers, TrainConfig, hidden_matrices, make_optimizer, train
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one thread is fastest, and does not stall when other work shares the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny tensors (tests/conftest.py)
 
 
 TINY = dict(vocab_size=11, block_size=8, n_layer=2, n_head=2, n_embd=16)
