@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from course_tools.lockfile import LOCK, lock_entries, tested_versions
+from course_tools.lockfile import LOCK, tested_versions
 from helpers.paths import REPO_ROOT, kit_dir
 
 TESTED_PYTHON = (3, 11)
@@ -55,8 +55,7 @@ def check_requirements(requirements: Path = REPO_ROOT / "requirements.txt", lock
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    tested = tested_versions(lock) | {"torch": next((e["version"] for e in lock_entries(lock.read_text())
-                                                     if e["name"] == "torch"), None) if lock.exists() else None}
+    tested = tested_versions(lock, also=("torch",))
     checks = []
     for line in requirements.read_text().splitlines():
         line = line.split("#")[0].strip()

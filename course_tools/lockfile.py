@@ -30,9 +30,10 @@ def lock_entries(text: str) -> list[dict]:
     return entries
 
 
-def tested_versions(lock: Path = LOCK) -> dict[str, str]:
-    """{package: version} as this machine installs the lock (the entries whose marker holds here)."""
+def tested_versions(lock: Path = LOCK, also: tuple[str, ...] = ()) -> dict[str, str]:
+    """{package: version} as this machine installs the lock (the entries whose marker holds here),
+    plus the packages named in ``also`` whatever their marker (torch: named, never installed by it)."""
     if not lock.exists():
         return {}
     return {e["name"]: e["version"] for e in lock_entries(lock.read_text())
-            if e["marker"] is None or e["marker"].evaluate()}
+            if e["name"] in also or e["marker"] is None or e["marker"].evaluate()}
