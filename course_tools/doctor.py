@@ -54,6 +54,7 @@ def check_requirements(requirements: Path = REPO_ROOT / "requirements.txt", lock
     (requirements.lock; torch is tested at the Makefile's TORCH, which the lock names too)."""
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
+    from packaging.version import Version
 
     tested = tested_versions(lock, also=("torch",))
     checks = []
@@ -74,8 +75,8 @@ def check_requirements(requirements: Path = REPO_ROOT / "requirements.txt", lock
                                                            if wanted.name == "torch" else "")))
         else:
             tested_version = tested.get(canonicalize_name(wanted.name))
-            note = ("" if tested_version in (None, found)
-                    else f" (the course was tested with {tested_version}: `make setup` installs it)")
+            same = tested_version is None or Version(tested_version).public == Version(found).public  # 2.13.0+cpu is 2.13.0
+            note = "" if same else f" (the course was tested with {tested_version}: `make setup` installs it)"
             checks.append(Check(wanted.name, True, found + note))
     return checks
 

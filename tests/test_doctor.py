@@ -27,6 +27,17 @@ def test_requirements_are_compared_with_the_tested_versions_of_the_lock(tmp_path
     assert checks["packaging"].said == version("packaging")
 
 
+def test_a_local_build_label_is_the_tested_version(tmp_path, monkeypatch):
+    """torch 2.13.0+cpu is the 2.13.0 the lock names: no note that says otherwise."""
+    requirements, lock = tmp_path / "requirements.txt", tmp_path / "requirements.lock"
+    requirements.write_text("torch>=2.3\n")
+    lock.write_text("torch==2.13.0 ; sys_platform == 'never' \\\n    --hash=sha256:" + "a" * 64 + "\n")
+    monkeypatch.setattr(doctor, "version", lambda name: "2.13.0+cpu")
+    assert doctor.check_requirements(requirements, lock)[0].said == "2.13.0+cpu"
+    monkeypatch.setattr(doctor, "version", lambda name: "2.12.0")
+    assert "tested with 2.13.0" in doctor.check_requirements(requirements, lock)[0].said
+
+
 def test_disk_needs_room_for_the_kit_and_checkpoints(tmp_path):
     assert doctor.check_disk(tmp_path, needed=1).ok is True
     full = doctor.check_disk(tmp_path, needed=2**60)
