@@ -10,9 +10,10 @@ PROFILE ?= auto
 PYTEST_ARGS ?=
 
 # Two pytest workers (pytest-xdist, one file at a time each: a chapter's cells stay together, in
-# order): while one runs the online path, the other runs the chapters. OMP_WAIT_POLICY=PASSIVE keeps
-# torch's threads from spin-waiting while the two share the cores. Then, in a second short session,
-# the tests that read what the chapters printed.
+# order), handed the longest files first (conftest.py orders them; --no-loadscope-reorder keeps
+# that order instead of xdist's own, by number of tests), so that both finish at about the same
+# time. OMP_WAIT_POLICY=PASSIVE keeps torch's threads from spin-waiting while the two share the
+# cores. Then, in a second short session, the tests that read what the chapters printed.
 # Notebooks are tested with nbval: `--nbval-lax` checks the outputs of cells marked
 # `# NBVAL_CHECK_OUTPUT` only; the sanitizer file masks what legitimately varies.
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
@@ -113,7 +114,7 @@ test: kit-if-offline $(OLAH_VENV)/.installed
 	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text solutions
 	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
-	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadfile -m "not after_notebooks" \
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not after_notebooks" \
 	    tests build/smoke $(NBVAL_FLAGS) $(PYTEST_ARGS)
 	$(PY) -m pytest -m after_notebooks tests $(PYTEST_ARGS)
 

@@ -4,8 +4,8 @@
   what each cell printed into an executed copy, ``build/executed/smoke/NN_name.ipynb``, so that the
   outputs a learner would read can be checked, and shown, after the run.
 - ``make test`` runs two pytest workers (pytest-xdist, ``--dist loadfile``): each file (a chapter's
-  cells, the online path's module) stays on one worker, in order; while the online path runs on
-  one worker, the chapters run on the other. Tests marked ``after_notebooks`` read what the chapters
+  cells, an online-path file) stays on one worker, in order, and the longest files are handed out
+  first (below). Tests marked ``after_notebooks`` read what the chapters
   wrote, so ``make test`` runs them afterwards, in a second short session.
 - At the end, the time each chapter took (a chapter that slows down shows in the CI log).
 """
@@ -21,9 +21,17 @@ EXECUTED = REPO_ROOT / "build" / "executed"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that read the executed notebooks go last (when they share a session with the chapters)."""
-    later = [item for item in items if item.get_closest_marker("after_notebooks")]
-    items[:] = [item for item in items if item not in later] + later
+    """The longest files first, so that ``make test``'s two workers finish together: the online
+    path's files (1-4 minutes each), then the chapters (20 s to 2 minutes each), then the rest (seconds
+    each), which fills the gaps. Tests that read the executed notebooks go last (when they share a
+    session with the chapters). With ``--no-loadscope-reorder`` xdist hands out files in this order;
+    a file's own tests keep theirs (sorted() is stable)."""
+    def rank(item) -> int:
+        if item.get_closest_marker("after_notebooks"):
+            return 3
+        path = Path(str(item.fspath))
+        return 0 if path.parent.name == "online" else 1 if path.suffix == ".ipynb" else 2
+    items[:] = sorted(items, key=rank)
 
 
 _chapter_seconds: dict[str, float] = {}

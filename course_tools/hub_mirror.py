@@ -104,6 +104,15 @@ def _fingerprint() -> str:
 
 def build(force: bool = False, mirror_dir: Path = MIRROR_DIR) -> Path:
     """Build (or reuse) the mirror's git repositories under ``mirror_dir/mirrors``."""
+    from filelock import FileLock  # huggingface_hub's own dependency
+
+    mirror_dir.mkdir(parents=True, exist_ok=True)
+    # Two test workers may start a mirror at the same moment: one builds, the other waits, then reuses.
+    with FileLock(mirror_dir / "build.lock"):
+        return _build(force, mirror_dir)
+
+
+def _build(force: bool, mirror_dir: Path) -> Path:
     stamp = mirror_dir / "built-from.txt"
     if not force and stamp.exists() and stamp.read_text() == _fingerprint():
         return mirror_dir / "mirrors"
@@ -137,7 +146,9 @@ class HubMirror:
     def __init__(self, port: int, mirror_dir: Path = MIRROR_DIR):
         self.port, self.mirror_dir = port, mirror_dir
         self.process: subprocess.Popen | None = None
-        self.log_path = mirror_dir / "olah.log"
+        # Each server its own config, log and olah cache: several may serve the same repositories at once.
+        self.state_dir = mirror_dir / "servers" / str(port)
+        self.log_path = self.state_dir / "olah.log"
 
     @property
     def endpoint(self) -> str:
@@ -145,18 +156,20 @@ class HubMirror:
 
     def start(self, timeout: float = 60.0) -> "HubMirror":
         mirrors = build(mirror_dir=self.mirror_dir)
-        config = self.mirror_dir / "olah.toml"
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+        self.state_dir.mkdir(parents=True)
+        config = self.state_dir / "olah.toml"
         config.write_text(
             "[basic]\n"
             f'host = "127.0.0.1"\nport = {self.port}\n'
-            f'repos-path = "{self.mirror_dir / "cache"}"\n'
+            f'repos-path = "{self.state_dir / "cache"}"\n'
             f'mirrors-path = ["{mirrors}"]\n'
             f'mirror-netloc = "127.0.0.1:{self.port}"\nmirror-lfs-netloc = "127.0.0.1:{self.port}"\n'
             "[accessibility]\noffline = true\n")
         log = open(self.log_path, "w")
         self.process = subprocess.Popen([str(olah_python()), str(OLAH_SERVER), "--config", str(config),
                                          "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT,
-                                        cwd=self.mirror_dir, start_new_session=True)
+                                        cwd=self.state_dir, start_new_session=True)
         started = time.perf_counter()
         while True:
             try:
@@ -185,6 +198,7 @@ class HubMirror:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+        shutil.rmtree(self.state_dir, ignore_errors=True)  # its config, log and cache: this run's only
 
 
 def main(argv: list[str] | None = None) -> int:

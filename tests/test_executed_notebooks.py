@@ -2,7 +2,7 @@
 
 Runs after every notebook (``after_notebooks``). Its inputs are the executed copies that this
 session wrote: ``build/executed/smoke/`` (the offline chapters, saved by the conftest hook),
-``build/online/`` (the online path), and ``runs/<profile>/`` when ``make course`` left copies
+``build/online/*/`` (the online path, a folder per test file), and ``runs/<profile>/`` when ``make course`` left copies
 there. In any output of any cell, each of these fails the test, with the chapter, the cell and
 the offending line:
 
@@ -24,7 +24,7 @@ import pytest
 from helpers.paths import REPO_ROOT, runs_dir
 
 EXECUTED = REPO_ROOT / "build" / "executed" / "smoke"
-SOURCES = [EXECUTED, REPO_ROOT / "build" / "online", *sorted(p for p in runs_dir().glob("*") if p.is_dir())]
+SOURCES = [EXECUTED, *sorted((REPO_ROOT / "build" / "online").glob("*/")), *sorted(p for p in runs_dir().glob("*") if p.is_dir())]
 
 PROBLEMS = {
     "a path on this machine": re.compile(

@@ -1,0 +1,75 @@
+"""What the online-path tests share (``tests/online/``): the planted key, running a chapter, reading it.
+
+The machines that test the course reach neither api.openai.com nor huggingface.co, so the
+online branches are run against local servers reached the way learners reach real ones,
+through the variables the libraries already honour (the fixtures are in ``conftest.py`` here):
+
+- ``OPENAI_BASE_URL`` -> ``transformers serve`` behind an API key (``course_tools.openai_endpoint``),
+  and ``OPENAI_API_KEY`` set to a planted key: Chapter 1 and Chapter 5's API rows take the
+  "key found, endpoint reachable" branch;
+- ``HF_ENDPOINT`` -> ``olah``, a self-hosted Hub mirror serving the offline kit under the real
+  repo ids (``course_tools.hub_mirror``): Chapters 2, 3 and 5 run with ``HUB_MODE = "online"`` and
+  download through it into an empty Hugging Face cache.
+
+The tests are split in three files so that ``make test``'s two workers share them (each file stays
+on one worker, in order): Chapter 1 (the API), Chapter 2 (the Hub), Chapters 3 and 5 (the Hub and
+the API; Chapter 5 reuses the models Chapter 3 saved, as a learner's would). Each file has its own
+servers and its own folder under ``build/online/``, and searches what it wrote for the planted key.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from helpers.paths import REPO_ROOT
+
+OUT = REPO_ROOT / "build" / "online"
+# A key that looks real (OpenAI's shape) so that every scrubber and printer is tested against it.
+PLANTED_KEY = "sk-proj-PLANTEDtestKEY0123456789abcdefDoNotPrint"
+SERVED_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+def run_chapter(name: str, env: dict, out: Path, **parameters) -> nbformat.NotebookNode:
+    """Execute a chapter with papermill in the smoke profile, in ``env``, into ``out``; return the executed copy."""
+    source = next((REPO_ROOT / "notebooks").glob(f"{name}_*.ipynb"))
+    target, log = out / source.name, out / f"{source.stem}.log"
+    arguments = ["-p", "PROFILE", "smoke"]
+    for key, value in parameters.items():
+        arguments += ["-p", key, str(value)]
+    with open(log, "w") as log_file:
+        result = subprocess.run([sys.executable, "-m", "papermill", str(source), str(target), *arguments,
+                                 "--cwd", str(source.parent), "--no-progress-bar", "--start-timeout", "120"],
+                                env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    assert result.returncode == 0, f"{source.name} failed online; see {target}:\n{log.read_text()[-4000:]}"
+    return nbformat.read(target, as_version=4)
+
+
+def text_of(notebook: nbformat.NotebookNode) -> str:
+    """Everything the executed notebook shows: printed text, results, errors."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.extend(str(v) for k, v in output.get("data", {}).items() if k.startswith("text/"))
+    return "\n".join(parts)
+
+
+def downloaded(env: dict) -> set[str]:
+    """The repositories in the learner's (empty at the start) Hugging Face cache."""
+    hub_cache = Path(env["HF_HOME"]) / "hub"
+    return {p.name for p in hub_cache.iterdir()} if hub_cache.exists() else set()
+
+
+def assert_key_never_written(out: Path, env: dict, chapters: int) -> None:
+    """The planted key is in no executed copy, log or file the chapters wrote; nor is its tail
+    (OpenAI's 401 quotes the last four characters of a key)."""
+    executed = sorted(out.glob("*.ipynb"))
+    assert len(executed) == chapters, f"the online chapters did not all run: {executed}"
+    written = [p for p in Path(env["COURSE_RESULTS_DIR"]).rglob("*") if p.is_file()]
+    leaks = [str(p) for p in [*executed, *out.glob("*.log"), *written] if PLANTED_KEY.encode() in p.read_bytes()]
+    assert not leaks, f"the API key was written to: {leaks}"
+    assert not [p for p in executed if PLANTED_KEY[-12:] in p.read_text()]

@@ -1,0 +1,33 @@
+"""Chapters 3 and 5 online, in this order and one environment, as a learner runs them: Chapter 3
+fine-tunes ``distilbert-base-uncased`` downloaded through ``HF_ENDPOINT``; Chapter 5 reuses its
+saved models, calls the OpenAI-compatible endpoint for its API rows and downloads Chapter 2's model.
+(See ``online_support.py``.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from online_support import SERVED_MODEL, assert_key_never_written, downloaded, run_chapter, text_of
+
+pytestmark = pytest.mark.slow  # make test runs it, make unit does not
+
+
+def test_chapter03_fine_tunes_the_real_repo_id_through_hf_endpoint(online_env, online_out):
+    shown = text_of(run_chapter("03", online_env, online_out, HUB_MODE="online"))
+    assert "OFFLINE STAND-IN" not in shown and "hub     : online" in shown
+    assert "models--distilbert-base-uncased" in downloaded(online_env)
+
+
+def test_chapter05_runs_api_rows_and_hub_models_online(online_env, openai_endpoint, online_out):
+    shown = text_of(run_chapter("05", online_env, online_out, HUB_MODE="online", OPENAI_MODEL=SERVED_MODEL))
+    netloc = openai_endpoint.split("//")[1].split("/")[0]
+    assert "OFFLINE STAND-IN" not in shown and "LOCAL STAND-IN" not in shown
+    assert f"Calling the OpenAI-compatible endpoint {netloc} (OPENAI_BASE_URL)" in shown
+    comparison = (Path(online_env["COURSE_RESULTS_DIR"]) / "chapter05" / "comparison.md").read_text()
+    # It evaluated Chapter 3's saved models (this file's first test) instead of training them again.
+    assert "Chapter 3's saved model (fine-tuned-full" in comparison
+    assert f"{SERVED_MODEL} at {netloc} (OPENAI_BASE_URL)" in comparison
+    assert "custom endpoint: money priced at gpt-4.1-mini's rates, its own prices unknown" in comparison
+    assert "| pre-trained model, off the shelf | distilbert-base-uncased-finetuned-sst-2-english |" in comparison
+    assert_key_never_written(online_out, online_env, chapters=2)
