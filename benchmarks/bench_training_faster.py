@@ -1,8 +1,8 @@
 """Training Chapter 4's GPT faster, measured: every technique added one at a time, then the best
 recipe against the chapter's own, side by side.
 
-    python benchmarks/bench_training_faster.py ablation --budget-minutes 8        # ~8 min on 2 cores
-    python benchmarks/bench_training_faster.py side-by-side --rounds 2 --budget-minutes 4
+    python benchmarks/bench_training_faster.py ablation --budget-minutes 12       # ~11 min on 2 cores
+    python benchmarks/bench_training_faster.py side-by-side --rounds 3 --budget-minutes 8
     python benchmarks/bench_training_faster.py ablation --quick                   # the machinery, in seconds
     python benchmarks/bench_training_faster.py ablation --seeds 0 1 2 --only "bf16 autocast" \
         --start-from build/bench_training_faster/ablation.json  # a close call again, over 3 seeds
@@ -19,6 +19,10 @@ by the chapter's loop (``helpers.training.train``) on the course's Shakespeare c
   (64 characters in the cpu recipe), the same windows for every run, in float32 whatever the run
   trains in. It is measured every 5% of a run's schedule, every 1.25% once it is near the target;
   the time at which it crosses the target is interpolated between the two evaluations around it.
+- **Memory**: the process's peak resident memory (``peak_rss_mb``: what must fit in RAM) and how
+  much of it the training added on top of torch, the corpus and the evaluation windows
+  (``training_mb``: weights, gradients, optimizer state, activations); on a GPU also
+  ``torch.cuda.max_memory_allocated``. Each run has its own process, so each peak is its own.
 - **ablation**: starts from the chapter's cpu recipe (nanoGPT's) and tries each technique in
   ``CANDIDATES`` on top of the best recipe so far; a technique is kept only if it reaches the
   target at least ``--keep-margin`` (3%) sooner, over the median of ``--seeds``. A run that can no
@@ -92,8 +96,10 @@ def chapter_recipe(profile: str) -> Recipe:
 
 # The sizes of a measurement. "cpu": the chapter's cpu profile and nanoGPT's 2,000-step validation
 # loss; "quick": the smoke profile and a loss it reaches in its 100 steps, to try the machinery.
+# eval_windows: 640 windows of 64 characters. With 160, the mean moved by about 0.01 between
+# neighbouring evaluations near the target, as much as two techniques differ there.
 SCALES = {
-    "cpu": dict(profile="cpu", target=1.89, budget_seconds=30.0, eval_windows=160, evaluations=(20, 80)),
+    "cpu": dict(profile="cpu", target=1.89, budget_seconds=30.0, eval_windows=640, evaluations=(20, 80)),
     "quick": dict(profile="smoke", target=2.75, budget_seconds=0.5, eval_windows=64, evaluations=(10, 25)),
 }
 NEAR = 0.05  # nats above the target from which a run is evaluated more often
@@ -111,22 +117,24 @@ def scaled(r: Recipe, steps: float = 1.0, batch: float = 1.0, lr: float = 1.0, b
 CANDIDATES = [
     ("higher lr", "3x the learning rate, same warmup and schedule: nanoGPT's 1e-3 is cautious for a "
      "4-layer, 128-wide model", lambda r: scaled(r, lr=3)),
-    ("shorter schedule", "the cosine ends at 0.6x the steps: the loss falls fastest while the learning "
-     "rate anneals, so end the schedule where the target should be reached", lambda r: scaled(r, steps=0.6)),
+    ("Muon", "torch.optim.Muon for the attention and MLP matrices (orthogonalised momentum), AdamW for "
+     "embeddings and norms: each step counts for more, at a fixed extra cost per step", lambda r: replace(r, muon=True)),
     ("batch x2", "twice the windows per step, half the steps, lr x sqrt(2): the same tokens in fewer, "
-     "larger matrix products, which use the cores better", lambda r: scaled(r, batch=2, steps=0.5, lr=math.sqrt(2))),
+     "larger matrix products, and Muon's fixed cost per step paid half as often",
+     lambda r: scaled(r, batch=2, steps=0.5, lr=math.sqrt(2))),
+    ("batch x2 again", "the same once more (4x the chapter's batch)",
+     lambda r: scaled(r, batch=2, steps=0.5, lr=math.sqrt(2))),
+    ("shorter schedule", "the cosine ends at 0.6x the steps: the loss falls fastest while the learning "
+     "rate anneals, so end the schedule nearer where the target is reached", lambda r: scaled(r, steps=0.6)),
+    ("higher lr again", "1.5x the learning rate once more, now that the rest has changed", lambda r: scaled(r, lr=1.5)),
     ("fused AdamW", "torch.optim.AdamW(fused=True): one kernel updates every weight, instead of a few "
      "small operations per tensor", lambda r: replace(r, fused=True)),
-    ("Muon", "torch.optim.Muon for the attention and MLP matrices (orthogonalised momentum), AdamW for "
-     "embeddings and norms", lambda r: replace(r, muon=True)),
     ("modern blocks", "RMSNorm, rotary position embeddings and a ReLU-squared MLP (modded-nanogpt's choices) "
      "instead of GPT-2's LayerNorm, learned positions and GELU", lambda r: replace(r, norm="rmsnorm", position="rope", mlp="relu2")),
     ("bf16 autocast", "matrix products in bfloat16 (AMX/AVX-512 BF16 on recent x86 CPUs), weights and "
      "optimizer in float32", lambda r: replace(r, precision="bf16")),
     ("context x2", "windows twice as long, half as many per step: the same tokens per step, more of them "
      "with a long context (evaluated on the baseline's windows)", lambda r: scaled(r, block=2, batch=0.5)),
-    ("re-fit schedule", "the cosine ends at 0.8x the steps again: the techniques above may reach the "
-     "target sooner than the schedule was cut for", lambda r: scaled(r, steps=0.8)),
     ("torch.compile", "fuse the model's operations into generated kernels; the compile time (cold "
      "cache) counts as training time", lambda r: replace(r, compile=True)),
 ]
@@ -154,6 +162,7 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
     windows = random_windows(val_ids, baseline.block_size, eval_batch, seed=1234)
     val_batches = [windows(b) for b in range(scale["eval_windows"] // eval_batch)]
 
+    rss_before_model = resident_mb()  # torch, the corpus and the evaluation windows, before any weights
     torch.manual_seed(seed)
     model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=recipe.block_size, n_layer=recipe.n_layer,
                           n_head=recipe.n_head, n_embd=recipe.n_embd, norm=recipe.norm,
@@ -215,7 +224,25 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
                 time_to_target=crossing_time(curve, target), loss_at_budget=loss_at(curve, budget_seconds),
                 steps=steps_done, train_seconds=seconds, final_val_loss=curve[-1][2],
                 ms_per_step=1000 * seconds / max(1, steps_done), tokens_per_second=tokens / max(seconds, 1e-9),
-                evaluation_seconds=clock["evaluating"], stopped=clock["stopped"], curve=curve)
+                evaluation_seconds=clock["evaluating"], stopped=clock["stopped"], curve=curve,
+                peak_rss_mb=peak_resident_mb(), training_mb=peak_resident_mb() - rss_before_model,
+                cuda_peak_mb=torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None)
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (Linux; elsewhere its peak so far), in MB."""
+    statm = Path("/proc/self/statm")
+    if statm.exists():
+        return int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return peak_resident_mb()
+
+
+def peak_resident_mb() -> float:
+    """This process's peak resident memory so far, in MB (what must fit in the machine's RAM)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KB on Linux
 
 
 def crossing_time(curve: list, target: float) -> float | None:
@@ -280,6 +307,15 @@ def time_cell(runs: list[dict]) -> str:
     return "not reached" + (" by some seeds" if len(missed) < len(runs) else "")
 
 
+def memory_cell(runs: list[dict]) -> str:
+    """Peak memory for a table: the process's peak, then the training's share of it (MB, highest over
+    seeds); on a GPU, the GPU's peak too."""
+    cell = f"{max(r['peak_rss_mb'] for r in runs):.0f}, {max(r['training_mb'] for r in runs):.0f}"
+    if runs[0].get("cuda_peak_mb") is not None:
+        cell += f"; GPU {max(r['cuda_peak_mb'] for r in runs):.0f}"
+    return cell
+
+
 def describe(r: Recipe) -> str:
     parts = [f"batch {r.batch_size}x{r.block_size}", f"{r.steps} steps", f"lr {r.lr:.2g}"]
     parts += [name for name, on in (("fused", r.fused), ("Muon", r.muon), ("bf16", r.precision == "bf16"),
@@ -318,8 +354,8 @@ def ablation(args) -> dict:
             hard_cap = min(cap or math.inf, deadline.left() / (len(args.seeds) - k) - overhead)
             runs.append(in_child(recipe, seed, args, budget, None if math.isinf(hard_cap) else hard_cap))
         print(f"  {name:<18} time to {target} (s): {time_cell(runs)}; loss at {budget:g} s: "
-              f"{interval([r['loss_at_budget'] for r in runs], '{:.3f}')}; {runs[0]['ms_per_step']:.1f} ms/step "
-              f"({runs[0]['stopped']}); {describe(recipe)}", flush=True)
+              f"{interval([r['loss_at_budget'] for r in runs], '{:.3f}')}; {runs[0]['ms_per_step']:.1f} ms/step, "
+              f"peak {runs[0]['peak_rss_mb']:.0f} MB ({runs[0]['stopped']}); {describe(recipe)}", flush=True)
         return runs
 
     best, first = chapter_recipe(scale["profile"]), ("baseline", "the chapter's recipe (nanoGPT's CPU recipe)")
@@ -346,18 +382,19 @@ def ablation(args) -> dict:
           f"(training seconds, evaluation excluded), median{' [range]' if len(args.seeds) > 1 else ''} over "
           f"seeds {args.seeds}; each technique on top of the rows kept above it:\n")
     print(f"| technique | kept | time to {target} (s) | x baseline | steps | val loss at {budget:g} s | "
-          "ms/step | recipe |")
-    print("|---|---|---|---|---|---|---|---|")
+          "ms/step | peak memory (MB): process, training | recipe |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         if row["runs"] is None:
-            print(f"| {row['name']} | not run (budget) | | | | | | |")
+            print(f"| {row['name']} | not run (budget) | | | | | | | |")
             continue
         runs, time_ = row["runs"], median_time(row["runs"])
         ratio = f"{time_ / baseline_time:.2f}" if time_ and baseline_time else ""
         steps = statistics.median(r["steps"] for r in runs)
         print(f"| {row['name']} | {'yes' if row['kept'] else 'no'} | {time_cell(runs)} | "
               f"{ratio} | {steps:.0f} | {interval([r['loss_at_budget'] for r in runs], '{:.3f}')} | "
-              f"{statistics.median(r['ms_per_step'] for r in runs):.1f} | {describe(Recipe(**row['recipe']))} |")
+              f"{statistics.median(r['ms_per_step'] for r in runs):.1f} | {memory_cell(runs)} | "
+              f"{describe(Recipe(**row['recipe']))} |")
     print("\nSDPA: the baseline already uses F.scaled_dot_product_attention (helpers/gpt.py), so it is not a step here.")
     if best_time and baseline_time:
         print(f"best: {describe(best)}: {best_time:.1f} s against the baseline's {baseline_time:.1f} s "
@@ -398,20 +435,20 @@ def side_by_side(args) -> dict:
             reached = result["time_to_target"]
             print(f"  round {r} seed {seed} {arm:>8}: "
                   + (f"{reached:7.2f} s to {target}" if reached else f"not reached ({result['stopped']})")
-                  + f", {result['steps']} steps, val {result['final_val_loss']:.4f}, {result['ms_per_step']:.1f} ms/step",
-                  flush=True)
+                  + f", {result['steps']} steps, val {result['final_val_loss']:.4f}, {result['ms_per_step']:.1f} ms/step, "
+                  f"peak {result['peak_rss_mb']:.0f} MB", flush=True)
         round_seconds = time.perf_counter() - started
     medians = {arm: median_time(rs) if rs else None for arm, rs in runs.items()}
     ratio = medians["best"] / medians["baseline"] if all(medians.values()) else None
     n = min(len(runs["baseline"]), len(runs["best"]))
     print(f"\nside by side, {datetime.date.today()}, {machine()}, {n} alternating rounds, fresh processes:\n")
-    print(f"| recipe | time to {target} (s), each run | median | steps | ms/step |")
-    print("|---|---|---|---|---|")
+    print(f"| recipe | time to {target} (s), each run | median | steps | ms/step | peak memory (MB): process, training |")
+    print("|---|---|---|---|---|---|")
     for arm, recipe in (("baseline", baseline), ("best", best)):
         times = ", ".join(f"{r['time_to_target']:.3g}" if r["time_to_target"] else "not reached" for r in runs[arm])
         print(f"| {arm}: {describe(recipe)} | {times} | {interval([r['time_to_target'] for r in runs[arm]])} | "
               f"{statistics.median(r['steps'] for r in runs[arm]):.0f} | "
-              f"{statistics.median(r['ms_per_step'] for r in runs[arm]):.1f} |")
+              f"{statistics.median(r['ms_per_step'] for r in runs[arm]):.1f} | {memory_cell(runs[arm])} |")
     per_round = [b["time_to_target"] / a["time_to_target"] for a, b in zip(runs["baseline"], runs["best"])
                  if a["time_to_target"] and b["time_to_target"]]
     if ratio:

@@ -53,7 +53,9 @@ def test_each_technique_changes_the_recipe_and_keeps_what_it_should():
     assert longer.batch_size * longer.block_size == base.batch_size * base.block_size
     assert changed["shorter schedule"].steps == round(0.6 * base.steps)
     # a technique applies on top of the best so far and keeps what that one changed
-    assert bench.CANDIDATES[4][2](replace(base, fused=True)).fused  # Muon on top of fused AdamW
+    add = {name: change for name, _, change in bench.CANDIDATES}
+    assert add["Muon"](replace(base, fused=True)).fused  # Muon on top of fused AdamW
+    assert add["batch x2 again"](double).batch_size == 4 * base.batch_size
 
 
 def test_every_scale_evaluates_on_windows_of_the_baselines_context():
