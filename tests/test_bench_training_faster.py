@@ -63,3 +63,21 @@ def test_every_scale_evaluates_on_windows_of_the_baselines_context():
         base = bench.chapter_recipe(scale["profile"])
         assert all(change(base).block_size >= base.block_size for _, _, change in bench.CANDIDATES)
         assert scale["eval_windows"] % 32 == 0  # whole evaluation batches of 32
+
+
+def test_a_run_reports_its_peak_memory_and_the_part_training_added():
+    """The quick scale's recipe, trained for a moment in this process: the memory columns are real
+    measurements (a peak no lower than what training added, which is more than the weights)."""
+    import torch
+
+    scale = dict(bench.SCALES["quick"], target=0.0)  # never reached: it trains for budget_seconds
+    threads = torch.get_num_threads()
+    try:
+        run = bench.run(bench.chapter_recipe("smoke"), seed=0, scale=scale, budget_seconds=0.2,
+                        cap_seconds=0.2, threads=1)
+    finally:
+        torch.set_num_threads(threads)
+    weights_mb = run["parameters"] * 4 / 2**20
+    assert run["peak_rss_mb"] >= run["training_mb"] > weights_mb
+    assert run["cuda_peak_mb"] is None or run["cuda_peak_mb"] > weights_mb
+    assert "MB" not in bench.memory_cell([run]) and bench.memory_cell([run]).count(",") == 1
