@@ -4,6 +4,8 @@ recipe against the chapter's own, side by side.
     python benchmarks/bench_training_faster.py ablation --budget-minutes 12       # ~11 min on 2 cores
     python benchmarks/bench_training_faster.py side-by-side --rounds 3 --budget-minutes 8
     python benchmarks/bench_training_faster.py ablation --quick                   # the machinery, in seconds
+    python benchmarks/bench_training_faster.py side-by-side --gpu --rounds 1 \
+        --best "higher lr" Muon "bf16 autocast" "torch.compile"                   # one CUDA GPU, to 1.30
     python benchmarks/bench_training_faster.py ablation --seeds 0 1 2 --only "bf16 autocast" \
         --start-from build/bench_training_faster/ablation.json  # a close call again, over 3 seeds
 
@@ -84,6 +86,7 @@ class Recipe:
     position: str = "learned"     # "rope"
     mlp: str = "gelu"             # "swiglu", "relu2"
     compile: bool = False         # torch.compile, compilation counted in the training time
+    dropout: float = 0.0          # the gpu recipe's 0.2 (nanoGPT's train_shakespeare_char)
 
 
 def chapter_recipe(profile: str) -> Recipe:
@@ -91,16 +94,22 @@ def chapter_recipe(profile: str) -> Recipe:
     r = GPT_RECIPES[profile]
     m = r["model"]
     return Recipe(n_layer=m["n_layer"], n_head=m["n_head"], n_embd=m["n_embd"], block_size=m["block_size"],
-                  batch_size=r["batch_size"], steps=r["steps"], lr=r["lr"], min_lr=r["min_lr"], warmup=r["warmup"])
+                  batch_size=r["batch_size"], steps=r["steps"], lr=r["lr"], min_lr=r["min_lr"], warmup=r["warmup"],
+                  dropout=m["dropout"])
 
 
 # The sizes of a measurement. "cpu": the chapter's cpu profile and nanoGPT's 2,000-step validation
-# loss; "quick": the smoke profile and a loss it reaches in its 100 steps, to try the machinery.
+# loss; "quick": the smoke profile and a loss it reaches in its 100 steps, to try the machinery;
+# "gpu" (``--gpu``): the gpu profile and the loss nanoGPT's recipe reaches on one GPU.
 # eval_windows: 640 windows of 64 characters. With 160, the mean moved by about 0.01 between
 # neighbouring evaluations near the target, as much as two techniques differ there.
 SCALES = {
-    "cpu": dict(profile="cpu", target=1.89, budget_seconds=30.0, eval_windows=640, evaluations=(20, 80)),
-    "quick": dict(profile="smoke", target=2.75, budget_seconds=0.5, eval_windows=64, evaluations=(10, 25)),
+    "cpu": dict(profile="cpu", target=1.89, budget_seconds=30.0, eval_windows=640, evaluations=(20, 80), device="cpu"),
+    "quick": dict(profile="smoke", target=2.75, budget_seconds=0.5, eval_windows=64, evaluations=(10, 25),
+                  device="cpu"),
+    # The chapter's gpu recipe (nanoGPT's train_shakespeare_char) on one CUDA GPU, to nanoGPT's 1.30.
+    "gpu": dict(profile="gpu", target=1.30, budget_seconds=60.0, eval_windows=640, evaluations=(20, 80),
+                device="cuda"),
 }
 NEAR = 0.05  # nats above the target from which a run is evaluated more often
 
@@ -153,20 +162,22 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
     from helpers.training import TrainConfig, make_optimizer, train
 
     torch.set_num_threads(threads)
+    device = torch.device(scale.get("device", "cpu"))
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)  # GPU work is asynchronous
     text = load_shakespeare()
     tokenizer = CharTokenizer(text)
     train_ids, val_ids = split_corpus(tokenizer.encode_tensor(text))
     baseline = chapter_recipe(scale["profile"])
     # The same validation windows for every run: the baseline's context, a fixed seed.
     eval_batch = 32
-    windows = random_windows(val_ids, baseline.block_size, eval_batch, seed=1234)
+    windows = random_windows(val_ids, baseline.block_size, eval_batch, seed=1234, device=device)
     val_batches = [windows(b) for b in range(scale["eval_windows"] // eval_batch)]
 
     rss_before_model = resident_mb()  # torch, the corpus and the evaluation windows, before any weights
     torch.manual_seed(seed)
     model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=recipe.block_size, n_layer=recipe.n_layer,
                           n_head=recipe.n_head, n_embd=recipe.n_embd, norm=recipe.norm,
-                          position=recipe.position, mlp=recipe.mlp))
+                          position=recipe.position, mlp=recipe.mlp, dropout=recipe.dropout)).to(device)
     # Compiled, the training calls go through the compiled wrapper; evaluation uses the plain model
     # (the same weights), so that compiling an evaluation graph is not hidden in evaluation time.
     trained = torch.compile(model) if recipe.compile else model
@@ -175,12 +186,12 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
                          log_every=max(1, recipe.steps // 20))
     # Built before the clock starts: the first optimizer of a process imports torch._dynamo (1-4 s, once).
     optimizer = make_optimizer(model, config, fused=recipe.fused, muon=recipe.muon)
-    get_batch = random_windows(train_ids, recipe.block_size, recipe.batch_size, seed=seed)
+    get_batch = random_windows(train_ids, recipe.block_size, recipe.batch_size, seed=seed, device=device)
 
     @torch.no_grad()
     def val_loss() -> float:
         model.eval()
-        with torch.autocast("cpu", enabled=False):  # float32 for every arm
+        with torch.autocast(device.type, enabled=False):  # float32 for every arm
             loss = sum(lm_loss(model, batch).item() for batch in val_batches) / len(val_batches)
         model.train()
         return loss
@@ -192,6 +203,7 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
     clock = dict(start=0.0, evaluating=0.0, next_eval=far, stopped="schedule end")
 
     def training_seconds() -> float:
+        sync()  # the steps queued on a GPU are done
         return time.perf_counter() - clock["start"] - clock["evaluating"]
 
     def evaluate_then_batch(i: int):
@@ -213,6 +225,7 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
             raise KeyboardInterrupt  # the loop's own way out: it returns what it has
         return get_batch(i)
 
+    sync()
     clock["start"] = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # the loop's "interrupted at step" message
         history = train(trained, evaluate_then_batch, lm_loss, config, optimizer=optimizer, progress=False)
@@ -406,14 +419,26 @@ def ablation(args) -> dict:
     return result
 
 
+def with_techniques(recipe: Recipe, names: list[str]) -> Recipe:
+    """``recipe`` with the named ``CANDIDATES`` applied, in order (``--best``)."""
+    changes = {name: change for name, _, change in CANDIDATES}
+    for name in names:
+        recipe = changes[name](recipe)
+    return recipe
+
+
 def side_by_side(args) -> dict:
     scale = SCALES[args.scale]
     target = scale["target"]
     baseline = chapter_recipe(scale["profile"])
-    source = Path(args.best_from) if args.best_from else OUT_DIR / f"ablation{'-quick' if args.scale == 'quick' else ''}.json"
-    if not source.exists():
-        raise SystemExit(f"{source} is missing: run the ablation first, or pass --best-from a JSON of it")
-    best = Recipe(**json.loads(source.read_text())["best"])
+    source = Path(args.best_from) if args.best_from else OUT_DIR / f"ablation{args.suffix}.json"
+    if args.best:
+        best, source = with_techniques(baseline, args.best), Path("--best " + ", ".join(args.best))
+    elif not source.exists():
+        raise SystemExit(f"{source} is missing: run the ablation first, pass --best-from a JSON of it, "
+                         "or name the techniques with --best")
+    else:
+        best = Recipe(**json.loads(source.read_text())["best"])
     if best == baseline:
         raise SystemExit(f"the ablation in {source} kept no technique: nothing to compare")
     print(f"side by side on {args.threads} threads, {args.rounds} rounds, target validation loss {target}:\n"
@@ -436,7 +461,8 @@ def side_by_side(args) -> dict:
             print(f"  round {r} seed {seed} {arm:>8}: "
                   + (f"{reached:7.2f} s to {target}" if reached else f"not reached ({result['stopped']})")
                   + f", {result['steps']} steps, val {result['final_val_loss']:.4f}, {result['ms_per_step']:.1f} ms/step, "
-                  f"peak {result['peak_rss_mb']:.0f} MB", flush=True)
+                  f"peak {result['peak_rss_mb']:.0f} MB, process wall time {result['process_seconds']:.0f} s "
+                  "(start-up and evaluations included)", flush=True)
         round_seconds = time.perf_counter() - started
     medians = {arm: median_time(rs) if rs else None for arm, rs in runs.items()}
     ratio = medians["best"] / medians["baseline"] if all(medians.values()) else None
@@ -453,8 +479,9 @@ def side_by_side(args) -> dict:
                  if a["time_to_target"] and b["time_to_target"]]
     if ratio:
         print(f"\nbest / baseline, ratio of median times to {target}: {ratio:.2f} (speed-up x{1 / ratio:.2f}); "
-              f"each round: {', '.join(f'{x:.2f}' for x in per_round)}; "
-              f"the issue's target, at most 0.50: {'met' if ratio <= 0.5 else 'not met'}")
+              f"each round: {', '.join(f'{x:.2f}' for x in per_round)}"
+              + (f"; the issue's target, at most 0.50: {'met' if ratio <= 0.5 else 'not met'}"
+                 if args.scale == "cpu" else ""))
     return dict(mode="side-by-side", date=str(datetime.date.today()), machine=machine(), scale=args.scale,
                 target=target, rounds=n, baseline=asdict(baseline), best=asdict(best), best_from=str(source),
                 runs=runs, median_seconds=medians, ratio=ratio, ratio_each_round=per_round)
@@ -468,7 +495,9 @@ def machine() -> str:
     cpuinfo = Path("/proc/cpuinfo")
     names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
              if line.startswith("model name")] if cpuinfo.exists() else []
-    return f"{available_cpus()} CPUs ({names[0] if names else platform.processor() or platform.machine()}), torch {torch.__version__}"
+    gpu = f"{torch.cuda.get_device_name(0)}, " if torch.cuda.is_available() else ""
+    return (f"{gpu}{available_cpus()} CPUs ({names[0] if names else platform.processor() or platform.machine()}), "
+            f"torch {torch.__version__}")
 
 
 def plot(rows: list[dict], target: float, budget: float, path: Path) -> None:
@@ -502,6 +531,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("mode", nargs="?", choices=("ablation", "side-by-side"))
     parser.add_argument("--quick", action="store_true", help="the smoke recipe and an easy target: seconds")
+    parser.add_argument("--gpu", action="store_true",
+                        help="the gpu recipe on one CUDA GPU, to validation loss 1.30 (nanoGPT's on that recipe)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="ablation: seeds per technique")
     parser.add_argument("--rounds", type=int, default=3, help="side-by-side: alternating rounds")
     parser.add_argument("--same-seed", action="store_true", help="side-by-side: seed 0 in every round")
@@ -521,6 +552,9 @@ def main() -> None:
     parser.add_argument("--start-from", default=None,
                         help="ablation: start from the best recipe of this ablation JSON instead of the chapter's")
     parser.add_argument("--best-from", default=None, help="side-by-side: the ablation JSON to take the best from")
+    parser.add_argument("--best", nargs="+", default=None, metavar="TECHNIQUE",
+                        help="side-by-side: the best is the chapter's recipe with these techniques, in this order "
+                             "(instead of an ablation's best; e.g. on a GPU, where no ablation has run yet)")
     parser.add_argument("--threads", type=int, default=available_cpus(), help="torch threads (default: all CPUs)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -532,9 +566,16 @@ def main() -> None:
         return
     if not args.mode:
         parser.error("say which mode: ablation or side-by-side")
-    args.scale = "quick" if args.quick else "cpu"
+    if args.quick and args.gpu:
+        parser.error("--quick or --gpu, not both")
+    args.scale = "quick" if args.quick else "gpu" if args.gpu else "cpu"
+    if args.gpu:
+        import torch
+        if not torch.cuda.is_available():
+            parser.error("--gpu needs a CUDA GPU, and torch sees none here")
     # what the files are named: a continued ablation (--start-from) does not overwrite the first
-    args.suffix = ("-quick" if args.quick else "") + ("-continued" if args.mode == "ablation" and args.start_from else "")
+    args.suffix = {"cpu": "", "quick": "-quick", "gpu": "-gpu"}[args.scale] \
+        + ("-continued" if args.mode == "ablation" and args.start_from else "")
     if args.target is not None:  # the children are given the scale, target included
         SCALES[args.scale]["target"] = args.target
     if args.budget_seconds is None:
@@ -542,7 +583,7 @@ def main() -> None:
     if args.skip is None:
         args.skip = ["torch.compile"] if args.quick else []
     known = {name for name, _, _ in CANDIDATES}
-    unknown = (set(args.skip) | set(args.only or ())) - known
+    unknown = (set(args.skip) | set(args.only or ()) | set(args.best or ())) - known
     if unknown:
         parser.error(f"unknown techniques {sorted(unknown)}; known: {sorted(known)}")
 

@@ -81,3 +81,13 @@ def test_a_run_reports_its_peak_memory_and_the_part_training_added():
     assert run["peak_rss_mb"] >= run["training_mb"] > weights_mb
     assert run["cuda_peak_mb"] is None or run["cuda_peak_mb"] > weights_mb
     assert "MB" not in bench.memory_cell([run]) and bench.memory_cell([run]).count(",") == 1
+
+
+def test_best_named_on_the_command_line_is_the_chapters_recipe_with_those_techniques_in_order():
+    base = bench.chapter_recipe("gpu")
+    assert base.dropout == GPT_RECIPES["gpu"]["model"]["dropout"] > 0  # the gpu recipe keeps its dropout
+    best = bench.with_techniques(base, ["higher lr", "Muon", "batch x2"])
+    assert best.muon and best.batch_size == 2 * base.batch_size
+    assert best.lr == pytest.approx(base.lr * 3 * math.sqrt(2)) and best.dropout == base.dropout
+    assert bench.with_techniques(base, []) == base
+    assert bench.SCALES["gpu"]["device"] == "cuda" and bench.SCALES["cpu"]["device"] == "cpu"
