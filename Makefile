@@ -174,7 +174,7 @@ reference-answers: setup
 bench: kit-if-offline
 	$(PY) benchmarks/bench_gpt_loop.py
 
-# About 8 + 4 minutes on 2 CPU cores; each mode writes its JSON (and the ablation a plot) to build/bench_training_faster/.
+# About 11 + 6 minutes on 2 CPU cores (measured 2026-11-29); each mode writes its JSON (and the ablation a plot) to build/bench_training_faster/.
 bench-faster: kit-if-offline
 	$(PY) benchmarks/bench_training_faster.py ablation --budget-minutes 12
 	$(PY) benchmarks/bench_training_faster.py side-by-side --rounds 3 --budget-minutes 8

