@@ -26,3 +26,12 @@ def test_the_notebook_and_its_text_twin_agree(notebook):
 def test_there_is_no_text_twin_without_a_notebook():
     texts = {p.stem for p in (course_notebooks()[0].parent / "text").glob("*.py")}
     assert texts == {nb.stem for nb in course_notebooks()}
+
+
+@pytest.mark.parametrize("notebook", course_notebooks(), ids=lambda p: p.stem)
+def test_no_section_heading_is_hidden_in_a_code_cell(notebook):
+    """A heading written where a code cell continues (a `# %% [markdown]` marker forgotten) shows as
+    a grey comment, and the section is missing from the table of contents and the website's menu."""
+    hidden = [line for cell in jupytext.read(notebook).cells if cell.cell_type == "code"
+              for line in cell.source.splitlines() if line.startswith(("# # ", "# ## ", "# ### "))]
+    assert not hidden, f"{notebook.name}: headings inside code cells (add `# %% [markdown]` before them): {hidden}"

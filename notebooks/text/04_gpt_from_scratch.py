@@ -674,6 +674,7 @@ for layer in range(len(maps)):
     print(f"layer {layer + 1}: weight on the previous character, per head: "
           + ", ".join(f"{previous[layer, h]:.0%}" for h in range(n_head)))
 
+# %% [markdown]
 # ## 7. A real tokenizer: byte-level BPE
 #
 # Production models do not use characters. **Byte-pair encoding** (BPE) starts from the 256 bytes and
