@@ -151,11 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "course":
-        profile = args.profile
-        if profile == "auto":  # the same rule as setup_chapter: gpu on CUDA, else cpu
-            from helpers.environment import pick_device, pick_profile
-            profile = pick_profile("auto", pick_device())
-        return run_course(profile, args.hub_mode, args.only)
+        from helpers.environment import resolve_profile  # the same rule as setup_chapter's
+
+        return run_course(resolve_profile(args.profile), args.hub_mode, args.only)
     if args.command == "prepare":
         for path in prepare(args.profile, args.out, args.hub_mode):
             print(f"prepared {path} (PROFILE={args.profile!r})")

@@ -14,8 +14,12 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers.hub import HubMode, decide_hub_mode, set_hub_mode
+
+if TYPE_CHECKING:
+    import torch
 
 PROFILES = ("smoke", "cpu", "gpu")
 LIBRARIES = ("torch", "transformers", "datasets", "evaluate", "accelerate")
@@ -73,14 +77,73 @@ def describe_device(device: str) -> str:
     return f"cpu ({torch.get_num_threads()} threads; no CUDA or Apple MPS GPU found)"
 
 
-def pick_profile(requested: str, device: str) -> str:
-    """``"auto"`` becomes ``"gpu"`` on a CUDA GPU and ``"cpu"`` elsewhere; others pass through."""
+# Below this much memory, ``auto`` picks the smoke profile: Binder gives 1-2 GiB, and the cpu profile's
+# chapters hold a model or two (Chapter 1 runs the 135M chat model in the kernel and in its local
+# server) on top of Jupyter, torch (about 280 MB per process) and the data.
+SMALL_MACHINE_BYTES = 4 * 2**30
+
+
+def available_memory_bytes(cgroup_files: tuple[Path, ...] = (Path("/sys/fs/cgroup/memory.max"),
+                                                           Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+                           ) -> int | None:
+    """Memory this process may really use, in bytes (None where it cannot be read, e.g. Windows).
+
+    Like ``available_cpus``: a container (Binder, CI, Docker) is capped by its cgroup, cgroup v2's
+    ``memory.max`` or v1's ``memory.limit_in_bytes``, while the machine's own RAM may be far larger.
+    """
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        physical = None
+    limits = [physical] if physical else []
+    for path in cgroup_files:
+        try:
+            limits.append(int(path.read_text().strip()))  # "max" (no cap) is not a number: skipped
+        except (OSError, ValueError):
+            pass
+    return min(limits) if limits else None
+
+
+def pick_profile(requested: str, device: str, memory_bytes: int | None = None) -> str:
+    """``"auto"`` becomes ``"gpu"`` on a CUDA GPU, ``"smoke"`` on a machine with under 4 GiB of
+    memory (a Binder session), and ``"cpu"`` elsewhere; the others pass through.
+
+    The one rule for every way a chapter runs: ``setup_chapter`` (Jupyter, Colab, Binder) and
+    ``make course`` (through ``resolve_profile``) both call it.
+    """
     requested = (requested or "auto").lower()
     if requested == "auto":
-        return "gpu" if device == "cuda" else "cpu"
+        if device == "cuda":
+            return "gpu"
+        return "smoke" if memory_bytes is not None and memory_bytes < SMALL_MACHINE_BYTES else "cpu"
     if requested not in PROFILES:
         raise ValueError(f"PROFILE must be 'auto' or one of {PROFILES}, not {requested!r}.")
     return requested
+
+
+def resolve_profile(requested: str) -> str:
+    """``pick_profile`` for this machine: its device and its memory."""
+    return pick_profile(requested, pick_device(), available_memory_bytes())
+
+
+def mixed_precision_dtype(device: str) -> "torch.dtype | None":
+    """The dtype to train in with autocast on ``device`` (Chapters 3 and 4), or None for float32.
+
+    bfloat16 where the GPU computes in it natively (NVIDIA from Ampere on, compute capability 8.0;
+    AMD's ROCm GPUs); float16, with a gradient scaler against underflow, on older NVIDIA GPUs such as
+    Colab's free T4 (7.5), where ``torch.cuda.is_bf16_supported()`` answers True only because bf16
+    can be *emulated*, several times slower; float32 on CPUs and Apple GPUs.
+    """
+    import torch
+
+    if torch.device(device).type != "cuda":
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported(including_emulation=False) else torch.float16
+
+
+def describe_memory(memory_bytes: int | None) -> str:
+    """", 24 GiB of memory" for the banner; empty where the memory is unknown."""
+    return "" if memory_bytes is None else f", {memory_bytes / 2**30:.0f} GiB of memory"
 
 
 def seed_everything(seed: int) -> None:
@@ -109,8 +172,8 @@ def gpu_advice() -> str:
     if in_colab():
         return "In Colab: Runtime > Change runtime type > T4 GPU > Save, then Runtime > Run all."
     if in_binder():
-        return ("Binder machines have no GPU. Keep PROFILE = 'cpu' here, or open the chapter in Colab "
-                "(the button in README.md) for a free GPU.")
+        return ("Binder machines have no GPU and 1-2 GB of memory. Keep PROFILE = 'smoke' here, or open the "
+                "chapter in Colab (the button in README.md) for a free GPU.")
     return ("No GPU found. With an NVIDIA GPU, install the CUDA build of torch "
             "(https://pytorch.org/get-started/locally/); otherwise use Colab's free GPU, "
             "or keep PROFILE = 'cpu' (smaller, slower, same code).")
@@ -158,17 +221,22 @@ def setup_chapter(title: str, profile: str = "auto", hub_mode: str = "auto", see
 
     torch.set_num_threads(available_cpus())
     device = pick_device()
-    chosen_profile = pick_profile(profile, device)
+    memory = available_memory_bytes()
+    chosen_profile = pick_profile(profile, device, memory)
     seed_everything(seed)
     where = "Google Colab" if in_colab() else "Binder" if in_binder() else "a local machine"
     chapter = Chapter(title, device, chosen_profile, hub, seed, where, library_versions())
 
     print(f"{title}\n"
           f"  device  : {describe_device(device)}\n"
-          f"  profile : {chosen_profile}" + ("  (chosen from the hardware)" if profile == "auto" else "") + "\n"
+          f"  profile : {chosen_profile}" + (f"  (chosen from the hardware{describe_memory(memory)})"
+                                            if profile == "auto" else "") + "\n"
           f"  hub     : {hub.name}, because {hub.reason}" + ("" if hub.online else "; using offline-kit stand-ins") + "\n"
           f"  running : {where}, seed {seed}\n"
           "  versions: " + ", ".join(f"{k} {v}" for k, v in chapter.versions.items()))
+    if profile == "auto" and chosen_profile == "smoke":
+        print(f"\nThis machine has under {SMALL_MACHINE_BYTES // 2**30} GiB of memory, so the chapter runs its smallest "
+              "profile, 'smoke', which fits. Set PROFILE = 'cpu' in the parameters cell for the laptop-size run.")
     if wants_gpu and device == "cpu":
         print(f"\nThis chapter runs best on a GPU. {gpu_advice()}")
     if chosen_profile == "gpu" and device != "cuda":

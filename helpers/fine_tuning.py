@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from helpers.environment import mixed_precision_dtype
 from helpers.paths import folder_bytes  # noqa: F401  (Chapter 3 imports it from here)
 from helpers.progress import progress_bar
 
@@ -176,14 +177,14 @@ def quick_fine_tune(model_name: str, train_dataset, output_dir, *, eval_dataset=
     train_tokens = tokenize_reviews(train_dataset, tokenizer, max_length)
     eval_tokens = tokenize_reviews(eval_dataset, tokenizer, max_length) if eval_dataset is not None else None
     on_gpu = device == "cuda"
+    precision = mixed_precision_dtype(device)  # bf16 where native, fp16 on a T4, float32 on the CPU
     args = TrainingArguments(
         output_dir=str(output_dir), num_train_epochs=epochs, learning_rate=learning_rate,
         per_device_train_batch_size=batch_size, per_device_eval_batch_size=2 * batch_size,
         warmup_steps=0.1, lr_scheduler_type="linear", weight_decay=0.01, seed=seed,
         eval_strategy="epoch" if eval_tokens is not None else "no", save_strategy="no",
         logging_steps=10, report_to="none", push_to_hub=False, disable_tqdm=not progress,
-        bf16=on_gpu and torch.cuda.is_bf16_supported(),
-        fp16=on_gpu and not torch.cuda.is_bf16_supported(), dataloader_pin_memory=on_gpu)
+        bf16=precision == torch.bfloat16, fp16=precision == torch.float16, dataloader_pin_memory=on_gpu)
     trainer = Trainer(model=model, args=args, train_dataset=train_tokens, eval_dataset=eval_tokens,
                       data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer)
     if not progress:  # with its progress bar off, Trainer prints every log line instead; keep it quiet

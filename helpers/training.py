@@ -9,8 +9,8 @@ and everything it does is on one screen:
   then a pure function of the step, which makes an interrupted run resume *exactly*;
 - gradient accumulation (``accumulate`` micro-batches per optimizer step);
 - gradient clipping; a linear-warmup + cosine learning-rate schedule (``lr_at``);
-- mixed precision: bfloat16 autocast on GPUs that support it (float16 with a gradient scaler
-  on older ones), float32 on the CPU unless asked;
+- mixed precision: bfloat16 autocast on GPUs that compute in it natively (float16 with a gradient
+  scaler on older ones, such as Colab's T4), float32 on the CPU unless asked;
 - an evaluation hook every ``eval_every`` steps; a checkpoint every ``checkpoint_every`` steps,
   on Ctrl-C (Jupyter's "interrupt") and at the end; ``resume=True`` continues from it;
 - a progress bar (``helpers.progress``: a saved notebook shows where it ended) and a loss
@@ -29,6 +29,7 @@ from typing import Callable
 
 import torch
 
+from helpers.environment import mixed_precision_dtype
 from helpers.paths import shown_path
 from helpers.progress import progress_bar
 
@@ -143,10 +144,8 @@ class Optimizers:
 
 def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
     """The dtype for autocast, or None for plain float32."""
-    if precision == "auto":
-        if device.type != "cuda":
-            return None
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if precision == "auto":  # bf16 where the GPU has it natively, fp16 on older GPUs, fp32 on CPUs
+        return mixed_precision_dtype(device.type)
     return {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
 
 

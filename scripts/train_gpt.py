@@ -52,7 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--weight_decay", type=float, default=0.1)
     parser.add_argument("--grad_clip", type=float, default=1.0)
     parser.add_argument("--accumulate", type=int, default=1)
-    parser.add_argument("--precision", default="auto", help="auto (bf16 on GPUs, fp32 on CPUs), fp32, bf16, fp16")
+    parser.add_argument("--precision", default="auto", help="auto (bf16 on GPUs with native bf16, fp16 on older ones such as a T4, fp32 on CPUs), fp32, bf16, fp16")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model (GPUs: faster after ~30 s)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="auto: one GPU per process when there are GPUs, else the CPU")

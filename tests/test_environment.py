@@ -16,9 +16,82 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
     assert env.pick_device() == "cpu"
 
 
-@pytest.mark.parametrize("device, expected", [("cuda", "gpu"), ("mps", "cpu"), ("cpu", "cpu")])
-def test_auto_profile_follows_the_hardware(device, expected):
-    assert env.pick_profile("auto", device) == expected
+GiB = 2**30
+
+
+@pytest.mark.parametrize("device, memory, expected", [
+    ("cuda", 16 * GiB, "gpu"), ("cuda", 2 * GiB, "gpu"),      # a GPU: its own memory is what counts
+    ("mps", 16 * GiB, "cpu"), ("cpu", 24 * GiB, "cpu"),      # a laptop
+    ("cpu", 2 * GiB, "smoke"), ("cpu", 1 * GiB, "smoke"),    # a Binder session (1-2 GB)
+    ("cpu", 4 * GiB, "cpu"), ("cpu", None, "cpu"),           # memory unknown (Windows): no guess
+])
+def test_auto_profile_follows_the_hardware(device, memory, expected):
+    assert env.pick_profile("auto", device, memory) == expected
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"memory.max": "2147483648\n"}, 2 * GiB),                 # cgroup v2, capped (Binder)
+    ({"memory.max": "max\n"}, 24 * GiB),                       # cgroup v2, no cap: the machine's RAM
+    ({"memory.limit_in_bytes": "1073741824\n"}, 1 * GiB),      # cgroup v1
+    ({"memory.limit_in_bytes": str(2**63 - 4096)}, 24 * GiB),  # v1's "no limit" is a huge number
+    ({}, 24 * GiB),                                            # not in a container
+])
+def test_available_memory_follows_a_cgroup_limit(tmp_path, monkeypatch, files, expected):
+    import os
+
+    sizes = {"SC_PHYS_PAGES": 24 * GiB // 4096, "SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(os, "sysconf", lambda name: sizes[name])
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert env.available_memory_bytes((tmp_path / "memory.max", tmp_path / "memory.limit_in_bytes")) == expected
+
+
+def test_the_profile_is_resolved_by_one_function_everywhere():
+    """setup_chapter and make course (the harness) call the same rule; nothing else decides 'auto'."""
+    import inspect
+
+    from course_tools import harness
+
+    assert "resolve_profile" in inspect.getsource(harness.main)
+    assert "pick_profile(profile, device, memory)" in inspect.getsource(env.setup_chapter)
+
+
+class _FakeGPU:
+    def __init__(self, major: int, minor: int):
+        self.major, self.minor, self.name = major, minor, f"sm_{major}{minor}"
+
+
+@pytest.mark.parametrize("device, capability, expected", [
+    ("cuda", (8, 0), torch.bfloat16),   # A100 (Ampere): native bf16
+    ("cuda", (9, 0), torch.bfloat16),   # H100
+    ("cuda", (7, 5), torch.float16),    # Colab's T4 (Turing): bf16 only emulated
+    ("cuda", (7, 0), torch.float16),    # V100
+    ("cpu", None, None), ("mps", None, None),
+])
+def test_mixed_precision_is_bf16_only_where_the_gpu_has_it(monkeypatch, device, capability, expected):
+    """torch's own check, asked without emulation; only the GPU is pretended."""
+    if capability:
+        monkeypatch.setattr(torch.version, "hip", None)
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+        monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+        monkeypatch.setattr(torch.cuda, "get_device_properties", lambda index: _FakeGPU(*capability))
+        # What Chapter 3 and 4 used to ask: on a T4 it says True, by emulation.
+        monkeypatch.setattr(torch.cuda, "_check_bf16_tensor_supported", lambda index: True)
+        assert torch.cuda.is_bf16_supported() is True
+    assert env.mixed_precision_dtype(device) is expected
+
+
+def test_the_training_loop_and_trainer_take_the_same_precision(monkeypatch):
+    """helpers.training (Chapter 4) and helpers.fine_tuning (Chapters 3, 5) both ask mixed_precision_dtype."""
+    import inspect
+
+    import helpers.fine_tuning as fine_tuning
+    import helpers.training as training
+
+    monkeypatch.setattr(training, "mixed_precision_dtype", lambda device: torch.float16)
+    assert training.autocast_dtype("auto", torch.device("cuda")) is torch.float16
+    assert training.autocast_dtype("bf16", torch.device("cuda")) is torch.bfloat16
+    assert "mixed_precision_dtype(device)" in inspect.getsource(fine_tuning.quick_fine_tune)
 
 
 def test_explicit_profile_is_kept_and_a_typo_names_the_choices():

@@ -279,10 +279,12 @@ print(model.config.id2label)  # named like Chapter 2's model, so the two pipelin
 
 # %%
 from transformers import Trainer, TrainingArguments
+from helpers.environment import mixed_precision_dtype
 from helpers.paths import results_dir
 
 out_dir = results_dir() / "chapter03"  # checkpoints and saved models: git-ignored, never in the notebook folder
 on_gpu = chapter.device == "cuda"
+train_dtype = mixed_precision_dtype(chapter.device)  # torch.bfloat16, torch.float16 or None (float32)
 accuracy_metric, f1_metric = load_metric("accuracy"), load_metric("f1")
 
 def compute_metrics(eval_prediction):
@@ -321,7 +323,10 @@ print(f"the new head calls {said_positive:.0%} of the test reviews positive; its
 # - **evaluation during training** (`eval_strategy`): a few times per epoch here so the curves have
 #   points even in a one-epoch run; `eval_strategy="epoch"` is the usual choice for long runs;
 # - **a learning-rate schedule**: linear warm-up over the first 10% of steps, then linear decay to 0;
-# - **mixed precision on a GPU**: `bf16` where the GPU supports it, else `fp16`; float32 on a CPU;
+# - **mixed precision on a GPU**: `bf16` where the GPU computes in it natively (Ampere and newer),
+#   `fp16` on older GPUs such as Colab's free T4 (which can only *emulate* bf16, slowly; torch's
+#   `is_bf16_supported()` still says yes there, so `mixed_precision_dtype` asks without emulation);
+#   float32 on a CPU;
 # - **checkpoints** (`save_strategy`), which make resuming possible (section 8);
 # - **a progress table** that fills in as training goes (`disable_tqdm=False`: transformers hides it
 #   when its logging is turned down, as the course does), and `report_to="none"` so nothing is sent to
@@ -362,8 +367,8 @@ def training_arguments(output_dir, learning_rate, **overrides):
         eval_strategy="steps", eval_steps=eval_every,
         save_strategy="steps", save_steps=eval_every, save_total_limit=1,  # keep only the latest checkpoint
         logging_steps=max(1, total_steps // 50),           # about 50 points on the loss curve
-        bf16=on_gpu and torch.cuda.is_bf16_supported(),   # mixed precision, on GPUs only
-        fp16=on_gpu and not torch.cuda.is_bf16_supported(),
+        bf16=train_dtype == torch.bfloat16,               # mixed precision, on GPUs only
+        fp16=train_dtype == torch.float16,
         dataloader_pin_memory=on_gpu,                     # faster copies to a GPU; nothing to pin without one
         disable_tqdm=False,                               # the progress table, even with quiet logs
         seed=SEED,

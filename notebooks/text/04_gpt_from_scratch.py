@@ -479,7 +479,8 @@ assert sum(plain_losses[-10:]) / 10 < plain_losses[0] - 0.3, "the plain loop did
 # weights far), and updates the weights with **AdamW** at the learning rate of the schedule:
 # a linear **warmup** (Adam's statistics are poor in the first steps), then a **cosine decay** to a tenth
 # of the peak. Weight decay (0.1) applies to the weight matrices, not to LayerNorm gains. On a GPU
-# it computes in bfloat16 (mixed precision); on a CPU in float32. Every `eval_every` steps it measures
+# it computes in bfloat16 (mixed precision), or in float16 with a gradient scaler on older GPUs
+# without native bfloat16 such as Colab's T4; on a CPU in float32. Every `eval_every` steps it measures
 # the loss on fixed batches of both splits and redraws the plot.
 #
 # The sizes and hyperparameters are nanoGPT's recipes for this kind of data (`cpu`: its CPU
