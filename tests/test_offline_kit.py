@@ -260,7 +260,11 @@ def test_a_build_is_compared_with_the_expected_sha256s():
     assert changed["matches"] is False and "requirements.lock" in changed["note"]
     rounding = compare_with_expected("model", {"model.safetensors": {"sha256": "4" * 64}},
                                      {"test_accuracy": 0.82 + ACCURACY_BOUND / 2}, expected)
-    assert rounding["matches"] is False and "another kind of CPU" in rounding["note"]
+    assert rounding["matches"] is False and "round differently" in rounding["note"]
+    assert "within ± 0.015" in rounding["note"] and "requirements.lock" not in rounding["note"]
+    config_too = compare_with_expected("model", {"model.safetensors": {"sha256": "4" * 64},
+                                                 "config.json": {"sha256": "5" * 64}}, {"test_accuracy": 0.82}, expected)
+    assert config_too["differs"] == ["config.json", "model.safetensors"] and "requirements.lock" in config_too["note"]
     with pytest.raises(offline_kit.KitError, match=r"held-out accuracy 0\.7000, expected 0\.8200"):
         compare_with_expected("model", {"model.safetensors": {"sha256": "4" * 64}}, {"test_accuracy": 0.70}, expected)
     assert compare_with_expected("new", {}, {}, expected)["matches"] is None
@@ -268,13 +272,25 @@ def test_a_build_is_compared_with_the_expected_sha256s():
 
 @pytest.mark.kit
 @pytest.mark.skipif(not REAL_MANIFEST.exists(), reason="real offline kit not built (make kit)")
-def test_the_kit_built_here_is_the_expected_kit_byte_for_byte():
-    """On this machine (CI's), with requirements.lock, every asset matches course_tools/kit/expected.json."""
-    from course_tools.kit.build import EXPECTED_FILE
+def test_the_kit_built_here_is_the_expected_kit():
+    """On any machine, with requirements.lock: what is copied or converted matches
+    course_tools/kit/expected.json byte for byte; what is trained (its weights' last bits depend on
+    the CPU's kernels) has the expected held-out accuracy within the stated bound, and its build said
+    which files differ and why. Byte equality of training itself is the twice-build test above."""
+    from course_tools.kit.build import ACCURACY_BOUND, EXPECTED_FILE, WEIGHT_SUFFIXES
 
     manifest = json.loads(REAL_MANIFEST.read_text(encoding="utf-8"))
     expected = json.loads(EXPECTED_FILE.read_text())
     assert set(expected) == set(offline_kit.ASSETS)
     for name, entry in manifest["assets"].items():
         got = {f: info["sha256"] for f, info in entry["files"].items()}
-        assert got == expected[name]["files"], f"{name}: {entry.get('expected', {}).get('note')}"
+        want = expected[name]
+        if "test_accuracy" not in want["facts"]:
+            assert got == want["files"], f"{name}: {entry['expected']['note']}"
+            continue
+        assert set(got) == set(want["files"]), name
+        differs = sorted(f for f in got if got[f] != want["files"][f])
+        assert all(f.endswith(WEIGHT_SUFFIXES) for f in differs), f"{name}: {entry['expected']['note']}"
+        assert abs(entry["facts"]["test_accuracy"] - want["facts"]["test_accuracy"]) <= ACCURACY_BOUND
+        assert entry["expected"]["differs"] == differs  # what the build printed is what is on disk
+        assert entry["expected"]["matches"] is (not differs)
