@@ -14,6 +14,7 @@ are there. Exits 1 when a problem would stop a chapter.
 from __future__ import annotations
 
 import platform
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -40,13 +41,25 @@ class Check:
         return f"{mark} {self.name}: {self.said}" + (f"\n       what to do: {self.fix}" if self.fix else "")
 
 
-def check_python() -> Check:
-    found = sys.version_info[:2]
-    if found < (3, 10):
-        return Check("python", False, f"{platform.python_version()} is too old (the course needs 3.10 or newer)",
-                     "install Python 3.11 (the version the course is tested with) and run `make setup` again")
-    note = "" if found == TESTED_PYTHON else f" (tested with {TESTED_PYTHON[0]}.{TESTED_PYTHON[1]})"
-    return Check("python", True, platform.python_version() + note)
+def oldest_python(pyproject: Path = REPO_ROOT / "pyproject.toml") -> tuple[int, int]:
+    """The oldest Python the course supports: pyproject.toml's ``requires-python``, its one home
+    (the lock is resolved for it and newer, `make setup` refuses anything older). Read with a regular
+    expression, not tomllib, so that an older Python still gets this answer instead of an ImportError."""
+    match = re.search(r'^requires-python\s*=\s*">=\s*(\d+)\.(\d+)"', pyproject.read_text(), flags=re.MULTILINE)
+    return int(match.group(1)), int(match.group(2))
+
+
+def check_python(found: tuple[int, int] | None = None) -> Check:
+    shown = ".".join(map(str, found)) if found else platform.python_version()
+    found = found or sys.version_info[:2]
+    oldest = oldest_python()
+    if found < oldest:
+        return Check("python", False, f"{shown} is too old (the course needs {oldest[0]}.{oldest[1]} or newer)",
+                     f"install Python {oldest[0]}.{oldest[1]} or newer (Colab has 3.12), then `make setup` again "
+                     "(`make setup PYTHON=python3.12` picks one)")
+    note = "" if found == TESTED_PYTHON else (f" (every change is tested with {TESTED_PYTHON[0]}.{TESTED_PYTHON[1]}; "
+                                              "README, Versions, says what ran on others)")
+    return Check("python", True, shown + note)
 
 
 def check_requirements(requirements: Path = REPO_ROOT / "requirements.txt", lock: Path = LOCK) -> list[Check]:

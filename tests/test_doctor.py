@@ -64,3 +64,23 @@ def test_main_exits_1_on_a_problem_and_prints_what_to_do(monkeypatch, capsys):
     assert "[OK] python: 3.11.7" in out and "[!!] disk: 0.1 GiB free" in out and "what to do: free some space" in out
     monkeypatch.setattr(doctor, "run_checks", lambda: [doctor.Check("python", True, "3.11.7")])
     assert doctor.main([]) == 0
+
+
+def test_python_is_checked_against_pyprojects_one_range():
+    """requires-python is the one statement of it: the doctor, the lock and the Makefile agree with it."""
+    import re
+
+    from helpers.paths import REPO_ROOT
+
+    oldest = doctor.oldest_python()
+    assert oldest == (3, 11)
+    too_old = doctor.check_python((3, 10))
+    assert too_old.ok is False and "needs 3.11 or newer" in too_old.said and "Python 3.11 or newer" in too_old.fix
+    assert doctor.check_python((3, 11)).ok is True
+    newer = doctor.check_python((3, 12))
+    assert newer.ok is True and "tested with 3.11" in newer.said
+    floor = f"{oldest[0]}.{oldest[1]}"
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert f"--python-version {floor}" in makefile  # the lock is resolved for that Python and newer
+    assert re.search(rf"--python-version {re.escape(floor)}\b", (REPO_ROOT / "requirements.lock").read_text())
+    assert f"Python {floor} or newer" in (REPO_ROOT / "README.md").read_text()
