@@ -2,8 +2,14 @@
 
 With the same global batch (1 process x 8 windows, or 2 processes x 4 of the same 8 windows),
 DistributedDataParallel's averaged gradient is the one-process gradient, so after a few steps
-the weights must agree to float32 round-off. Training moves them about a thousand times further
-than that tolerance, so a wrong data split, a missing gradient sync or a wrong averaging fails.
+the weights must agree to float32 round-off. That round-off is not the same on every CPU: the two
+runs add the batch's gradients in another order, and AdamW divides by the square root of small
+second moments, which amplifies the difference over 20 steps. Measured (largest difference of any
+weight, as a fraction of the largest distance training moved a weight): under 3e-4 on an Intel
+AVX-512 machine, 6e-4 on an AMD AVX2 one (2026-12-03). A missing gradient sync or a wrong data
+split is of the order of the movement itself (training on half the batch, as a rank without the
+sync would: 1.7 times the movement). So the bound is one hundredth of the movement: 15 times the
+round-off seen, 100 times below a broken sync.
 """
 
 import json
@@ -65,7 +71,7 @@ def test_two_gloo_processes_train_the_same_model_as_one(tmp_path):
     moved = max((weights_one[k] - start[k]).abs().max().item() for k in start)
     apart = max((weights_one[k] - weights_two[k]).abs().max().item() for k in start)
     assert moved > 1e-2, f"training barely changed the weights ({moved:.1e}): the check would mean nothing"
-    assert apart < 1e-5, f"1 and 2 processes ended {apart:.1e} apart (training moved weights {moved:.1e})"
+    assert apart < moved / 100, f"1 and 2 processes ended {apart:.1e} apart (training moved weights {moved:.1e})"
     assert two["val_loss"] == pytest.approx(one["val_loss"], abs=1e-4)
     assert [e["step"] for e in two["evals"]] == [10, 20]
     assert one["val_loss"] < one["evals"][0]["val_loss"] < 4.43  # it learned: below ln(84), and falling
