@@ -44,22 +44,28 @@ help:
 # The virtual environment, installed from requirements.lock: every package at the exact version
 # (and sha256) the suite passed with, so a class in six months installs what was tested today.
 # torch comes first and on its own, pinned to $(TORCH) where none is installed: which build is right
-# differs by machine (CPU, CUDA, Apple), so the lock names its version but does not install it.
+# differs by machine, so the lock names its version but does not install it. course_tools/torch_install.py
+# (standard library only) decides and prints one line saying which and why: a CPU wheel already on
+# disk in pip's find-links (this machine's, offline), a CUDA build from PyTorch's index where an NVIDIA
+# driver answers, PyTorch's CPU build (about 200 MB) where none does, PyPI's build on a Mac.
+# TORCH_INDEX overrides it: pypi, cpu, cuda, local, or a uv backend name (cu128, rocm6.4, xpu); e.g.
+#   make test PYTHON=python3.12 VENV=.venv-py312 TORCH_INDEX=pypi   (PyPI's CUDA build runs on a CPU too)
 # `pip check` then proves that torch's own dependencies and the locked packages fit together.
 # Colab does not use the lock: it keeps its own torch and installs requirements.txt's lower bounds.
-# The lock is installed by uv (pinned below; the same hashes, checked the same way as pip would):
-# about 5 s where pip takes over a minute for the same 200 packages.
-TORCH ?= 2.13.0
-LOCK  ?= requirements.lock
-UV_VERSION := 0.13.9
+# torch and the lock are installed by uv (pinned below; the same hashes, checked the same way as pip
+# would): about 5 s where pip takes over a minute for the same 200 packages.
+TORCH       ?= 2.13.0
+TORCH_INDEX ?= auto
+LOCK        ?= requirements.lock
+UV_VERSION  := 0.13.9
 setup: $(VENV)/.installed
 # Then the course itself, editable (`pip install -e .`): notebooks, scripts and tests import its
 # `helpers` and `course_tools` packages from this folder, with no sys.path edits anywhere.
 $(VENV)/.installed: $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==$(TORCH)
 	$(PY) -m pip install -q uv==$(UV_VERSION)
+	$(PY) -m course_tools.torch_install --version $(TORCH) --index $(TORCH_INDEX)
 	$(PY) -m uv pip install --quiet --require-hashes --no-deps -r $(LOCK) --python $(PY)
 	$(PY) -m pip check
 	$(PY) -m pip install -q --no-deps -e .

@@ -15,7 +15,7 @@ def test_binder_installs_cpu_torch_then_the_course_lock():
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in lines
     torch = next(line for line in lines if line.startswith("torch=="))
     assert re.fullmatch(r"torch==[\d.]+\+cpu", torch), "a CPU build of torch, pinned"
-    makefile_torch = re.search(r"^TORCH \?= (\S+)", (REPO_ROOT / "Makefile").read_text(), re.M).group(1)
+    makefile_torch = re.search(r"^TORCH\s*\?= (\S+)", (REPO_ROOT / "Makefile").read_text(), re.M).group(1)
     assert torch == f"torch=={makefile_torch}+cpu", "Binder runs the torch the suite was tested with"
     post_build = (BINDER / "postBuild").read_text()
     assert "pip install --require-hashes --no-deps -r requirements.lock" in post_build
