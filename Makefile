@@ -41,52 +41,64 @@ help:
 	@echo "make links            rewrite README buttons and notebooks after changing course_tools/links.py"
 	@echo "make clean            remove executed notebooks, results and test copies (keeps .venv and the kit)"
 
-# The virtual environment, installed from requirements.lock: every package at the exact version
-# (and sha256) the suite passed with, so a class in six months installs what was tested today.
+# The virtual environment, installed from requirements-dev.lock: every package the chapters, the
+# tests and the website use, at the exact version (and sha256) the suite passed with, so a class in
+# six months installs what was tested today. (requirements.lock, the learners' part of it at the
+# same versions, is what Binder installs.)
 # torch comes first and on its own, pinned to $(TORCH) where none is installed: which build is right
-# differs by machine (CPU, CUDA, Apple), so the lock names its version but does not install it.
+# differs by machine, so the locks name its version but do not install it. course_tools/torch_install.py
+# (standard library only) decides and prints one line saying which and why: a CPU wheel already on
+# disk in pip's find-links (this machine's, offline), a CUDA build from PyTorch's index where an NVIDIA
+# driver answers, PyTorch's CPU build (about 200 MB) where none does, PyPI's build on a Mac.
+# TORCH_INDEX overrides it: pypi, cpu, cuda, local, or a uv backend name (cu128, rocm6.4, xpu); e.g.
+#   make test PYTHON=python3.12 VENV=.venv-py312 TORCH_INDEX=pypi   (PyPI's CUDA build runs on a CPU too)
 # `pip check` then proves that torch's own dependencies and the locked packages fit together.
-# Colab does not use the lock: it keeps its own torch and installs requirements.txt's lower bounds.
-# The lock is installed by uv (pinned below; the same hashes, checked the same way as pip would):
-# about 5 s where pip takes over a minute for the same 200 packages.
-TORCH ?= 2.13.0
-LOCK  ?= requirements.lock
-UV_VERSION := 0.13.9
+# Colab does not use the locks: it keeps its own torch and installs requirements.txt's lower bounds.
+# torch and the lock are installed by uv (pinned below; the same hashes, checked the same way as pip
+# would): about 5 s where pip takes over a minute for the same 200 packages.
+TORCH       ?= 2.13.0
+TORCH_INDEX ?= auto
+LOCK        ?= requirements-dev.lock
+UV_VERSION  := 0.13.9
 setup: $(VENV)/.installed
 # Then the course itself, editable (`pip install -e .`): notebooks, scripts and tests import its
 # `helpers` and `course_tools` packages from this folder, with no sys.path edits anywhere.
 $(VENV)/.installed: $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==$(TORCH)
 	$(PY) -m pip install -q uv==$(UV_VERSION)
+	$(PY) -m course_tools.torch_install --version $(TORCH) --index $(TORCH_INDEX)
 	$(PY) -m uv pip install --quiet --require-hashes --no-deps -r $(LOCK) --python $(PY)
 	$(PY) -m pip check
 	$(PY) -m pip install -q --no-deps -e .
 	@touch $@
 
-# The lock, from requirements.txt and requirements-dev.txt, by uv (a maintained resolver, pinned
-# here): one resolution for every OS and Python >= 3.11, with hashes. torch stays out (the marker
-# never holds), for the reason above. `make lock` writes it, then runs the whole suite in a fresh
-# environment installed from it (.venv-lock): commit requirements.lock only when that passes.
+# The locks, by uv (a maintained resolver, pinned here): each one resolution for every OS and
+# Python >= 3.11, with hashes. requirements-dev.lock from requirements-dev.txt (everything: what
+# make setup installs); requirements.lock from requirements.txt alone (what the chapters import:
+# Binder's image), constrained to requirements-dev.lock's versions, so the packages they share are
+# identical (tests/test_lock.py checks it). torch stays out of both (the marker never holds), for
+# the reason above. `make lock` writes them, then runs the whole suite in a fresh environment
+# installed from them (.venv-lock): commit the locks only when that passes.
 # `make test-latest` and `make test-oldest` do the same with the newest release of everything and
 # with requirements.txt's lower bounds exactly (torch stays $(TORCH) in all three: the only build
 # this machine can install offline). Neither is part of `make test`.
-UV_COMPILE  = $(PY) -m uv pip compile requirements-dev.txt --universal --python-version 3.11 \
-              --generate-hashes --override build/lock-overrides.txt --quiet
+UV_COMPILE  = $(PY) -m uv pip compile --universal --python-version 3.11 --generate-hashes \
+              --override build/lock-overrides.txt --quiet
 uv: setup
 	@mkdir -p build && echo 'torch==$(TORCH) ; sys_platform == "never"' > build/lock-overrides.txt
 
 lock: uv
-	$(UV_COMPILE) --upgrade -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt --upgrade -o requirements-dev.lock
+	$(UV_COMPILE) requirements.txt -c requirements-dev.lock -o requirements.lock
 	$(MAKE) test VENV=.venv-lock
 
 test-latest: uv
-	$(UV_COMPILE) --upgrade -o build/latest.lock
+	$(UV_COMPILE) requirements-dev.txt --upgrade -o build/latest.lock
 	$(MAKE) test VENV=.venv-latest LOCK=build/latest.lock
 
 test-oldest: uv
-	$(UV_COMPILE) --resolution lowest-direct -o build/oldest.lock
+	$(UV_COMPILE) requirements-dev.txt --resolution lowest-direct -o build/oldest.lock
 	$(MAKE) test VENV=.venv-oldest LOCK=build/oldest.lock
 
 # Builds the stand-ins only when the Hugging Face Hub cannot be reached (or HF_HUB_OFFLINE=1).

@@ -22,15 +22,18 @@ EXECUTED = REPO_ROOT / "build" / "executed"
 
 def pytest_collection_modifyitems(config, items):
     """The longest files first, so that ``make test``'s two workers finish together: the online
-    path's files (1-4 minutes each), then the chapters (20 s to 2 minutes each), then the rest (seconds
-    each), which fills the gaps. Tests that read the executed notebooks go last (when they share a
+    path's files (1-4 minutes each) and tests/test_binder.py (Binder's build, its models through the
+    same local Hub: 2.5-5 minutes here, most of it olah serving the 540 MB chat model), then the
+    chapters (20 s to 2 minutes each), then the rest (seconds each), which fills the gaps. Tests that read the executed notebooks go last (when they share a
     session with the chapters). With ``--no-loadscope-reorder`` xdist hands out files in this order;
     a file's own tests keep theirs (sorted() is stable)."""
     def rank(item) -> int:
         if item.get_closest_marker("after_notebooks"):
             return 3
         path = Path(str(item.fspath))
-        return 0 if path.parent.name == "online" else 1 if path.suffix == ".ipynb" else 2
+        if path.parent.name == "online" or path.name == "test_binder.py":
+            return 0
+        return 1 if path.suffix == ".ipynb" else 2
     items[:] = sorted(items, key=rank)
 
 

@@ -8,6 +8,9 @@
 - ``course_tools.hub_mirror`` and ``course_tools.olah_server``: a local Hugging Face Hub (``olah``)
   serving the kit under the real repo ids, so the tests run the chapters' online path through
   ``HF_ENDPOINT``;
+- ``course_tools.torch_install``: the torch build for this machine (``make setup``), standard library only;
+- ``course_tools.lockfile`` and ``course_tools.pip_check``: reading the locks; Binder's ``pip check``
+  of the course's packages;
 - ``course_tools.openai_endpoint``: ``transformers serve`` behind an API key, so the tests run
   Chapter 1's "key found, endpoint reachable" path through ``OPENAI_BASE_URL``.
 """

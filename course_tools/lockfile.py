@@ -1,6 +1,13 @@
-"""Reading requirements.lock (written by `make lock`, uv's pip-compatible format).
+"""Reading the locks (written by `make lock`, uv's pip-compatible format).
 
-Used by `make doctor` (installed versions against the tested ones) and tests/test_lock.py.
+- ``requirements.lock`` (``LOCK``): the learners' packages, from requirements.txt: what the chapters
+  import, and all Binder's image installs;
+- ``requirements-dev.lock`` (``DEV_LOCK``): everything, from requirements-dev.txt (the tests, the
+  website, lint besides): what ``make setup`` installs. The packages the two share are at the same
+  versions (``make lock`` resolves the first within the second's).
+
+Used by `make doctor` (installed versions against the tested ones), binder/postBuild (through
+``course_tools.pip_check``) and tests/test_lock.py.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from packaging.utils import canonicalize_name
 from helpers.paths import REPO_ROOT
 
 LOCK = REPO_ROOT / "requirements.lock"
+DEV_LOCK = REPO_ROOT / "requirements-dev.lock"
 
 
 def lock_entries(text: str) -> list[dict]:
