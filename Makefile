@@ -64,6 +64,7 @@ setup: $(VENV)/.installed
 # Then the course itself, editable (`pip install -e .`): notebooks, scripts and tests import its
 # `helpers` and `course_tools` packages from this folder, with no sys.path edits anywhere.
 $(VENV)/.installed: $(LOCK) pyproject.toml
+	@$(PYTHON) course_tools/python_check.py || exit 1
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q uv==$(UV_VERSION)
@@ -80,9 +81,13 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 # identical (tests/test_lock.py checks it). torch stays out of both (the marker never holds), for
 # the reason above. `make lock` writes them, then runs the whole suite in a fresh environment
 # installed from them (.venv-lock): commit the locks only when that passes.
-# `make test-latest` and `make test-oldest` do the same with the newest release of everything and
-# with requirements.txt's lower bounds exactly (torch stays $(TORCH) in all three: the only build
-# this machine can install offline). Neither is part of `make test`.
+# `make test-latest` does the same with the newest release of everything (torch stays $(TORCH)),
+# `make test-oldest` with every lower bound taken exactly, torch's too ($(TORCH_FLOOR), requirements.txt's
+# bound), and it first records which of the torch names the course calls that torch has
+# (course_tools/torch_api.py; tests/test_torch_api.py checks the code against that record in every
+# make test). This machine has no CPU build of the old torch on disk: here run it with
+# TORCH_INDEX=pypi (PyPI's CUDA build, about 3 GB, which runs on a CPU). Neither is part of `make test`.
+TORCH_FLOOR := $(shell sed -n 's/^torch *>= *\([0-9.]*\).*/\1/p' requirements.txt)
 UV_COMPILE  = $(PY) -m uv pip compile --universal --python-version 3.11 --generate-hashes \
               --override build/lock-overrides.txt --quiet
 uv: setup
@@ -99,7 +104,9 @@ test-latest: uv
 
 test-oldest: uv
 	$(UV_COMPILE) requirements-dev.txt --resolution lowest-direct -o build/oldest.lock
-	$(MAKE) test VENV=.venv-oldest LOCK=build/oldest.lock
+	$(MAKE) setup VENV=.venv-oldest LOCK=build/oldest.lock TORCH=$(TORCH_FLOOR)
+	.venv-oldest/bin/python -m course_tools.torch_api record
+	$(MAKE) test VENV=.venv-oldest LOCK=build/oldest.lock TORCH=$(TORCH_FLOOR)
 
 # Builds the stand-ins only when the Hugging Face Hub cannot be reached (or HF_HUB_OFFLINE=1).
 kit-if-offline: setup

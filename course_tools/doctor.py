@@ -14,7 +14,6 @@ are there. Exits 1 when a problem would stop a chapter.
 from __future__ import annotations
 
 import platform
-import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from course_tools.lockfile import LOCK, tested_versions
+from course_tools.python_check import oldest_python
 from helpers.paths import REPO_ROOT, kit_dir
 
 TESTED_PYTHON = (3, 11)
@@ -39,14 +39,6 @@ class Check:
     def line(self) -> str:
         mark = {True: "[OK]", False: "[!!]", None: "[--]"}[self.ok]
         return f"{mark} {self.name}: {self.said}" + (f"\n       what to do: {self.fix}" if self.fix else "")
-
-
-def oldest_python(pyproject: Path = REPO_ROOT / "pyproject.toml") -> tuple[int, int]:
-    """The oldest Python the course supports: pyproject.toml's ``requires-python``, its one home
-    (the lock is resolved for it and newer, `make setup` refuses anything older). Read with a regular
-    expression, not tomllib, so that an older Python still gets this answer instead of an ImportError."""
-    match = re.search(r'^requires-python\s*=\s*">=\s*(\d+)\.(\d+)"', pyproject.read_text(), flags=re.MULTILINE)
-    return int(match.group(1)), int(match.group(2))
 
 
 def check_python(found: tuple[int, int] | None = None) -> Check:

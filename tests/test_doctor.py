@@ -84,3 +84,19 @@ def test_python_is_checked_against_pyprojects_one_range():
     assert f"--python-version {floor}" in makefile  # the lock is resolved for that Python and newer
     assert re.search(rf"--python-version {re.escape(floor)}\b", (REPO_ROOT / "requirements.lock").read_text())
     assert f"Python {floor} or newer" in (REPO_ROOT / "README.md").read_text()
+
+
+def test_make_setup_refuses_a_python_older_than_the_range_before_installing_anything(monkeypatch, capsys):
+    import sys
+
+    from course_tools import python_check
+    from helpers.paths import REPO_ROOT
+
+    monkeypatch.setattr(sys, "version_info", (3, 10, 13, "final", 0))
+    assert python_check.main() == 1
+    said = capsys.readouterr().err
+    assert "Python 3.10" in said and "needs 3.11 or newer" in said and "PYTHON=" in said
+    monkeypatch.setattr(sys, "version_info", (3, 12, 1, "final", 0))
+    assert python_check.main() == 0
+    recipe = (REPO_ROOT / "Makefile").read_text().split("$(VENV)/.installed:")[1]
+    assert recipe.index("python_check.py") < recipe.index("-m venv")
