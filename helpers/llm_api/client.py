@@ -232,5 +232,7 @@ def _print_remote_banner(backend: Backend) -> None:
           f"tokens would cost on {backend.price_model}.")
     served = served_models(backend.client)
     if served is not None and backend.model not in served:
-        print(f"Note: {server_name(backend.base_url)} does not list {backend.model!r}; it lists: "
-              f"{', '.join(served[:10]) or 'nothing'}. If calls fail with 404, set OPENAI_MODEL to one of these.")
+        print(f"Note: {server_name(backend.base_url)} does not list {backend.model!r}; "
+              + (f"it lists: {', '.join(served[:10])}. If calls fail with 404, set OPENAI_MODEL to one of these."
+                 if served else "it lists no model (some servers list only the ones they have loaded). "
+                 "If calls fail, check OPENAI_MODEL against what your server serves."))
