@@ -67,6 +67,25 @@ def openai_endpoint(online_out):
 
 
 @pytest.fixture(scope="module")
+def keyless_endpoint(online_out):
+    """A plain ``transformers serve``, as Chapter 1 tells a learner to start one, on the kit's chat
+    model folder: the venv's ``transformers`` command, the folder as its model, ``--port`` for the
+    port (its default host, localhost). It checks no key, like Ollama, LM Studio and vLLM without
+    ``--api-key``. Yields (its base URL, the model name to send: the folder, as served)."""
+    model_dir = _kit_folder("smollm2-135m-instruct")
+    port, log = free_port(), online_out / "keyless-endpoint.log"
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    with open(log, "w") as log_file:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", str(model_dir),
+                                    "--port", str(port)], env=env, cwd=online_out,
+                                   stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    _wait_until_up(f"http://localhost:{port}/health", process, log)
+    yield f"http://localhost:{port}/v1", str(model_dir)
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
 def hub_mirror():
     """olah on a free port, serving the kit under the real repo ids; yields its HF_ENDPOINT."""
     _kit_folder("sentiment-minilm-rt")
@@ -89,6 +108,13 @@ def _learner_env(out: Path, **variables: str) -> dict:
 def api_env(online_out, openai_endpoint):
     """A learner with a key (the planted one) and an OpenAI-compatible endpoint."""
     return _learner_env(online_out, OPENAI_API_KEY=PLANTED_KEY, OPENAI_BASE_URL=openai_endpoint)
+
+
+@pytest.fixture(scope="module")
+def keyless_env(online_out, keyless_endpoint):
+    """The learner of issue 23: a key in the environment (the planted one, which must still never be
+    shown) and ``OPENAI_BASE_URL`` at a server that checks no key."""
+    return _learner_env(online_out, OPENAI_API_KEY=PLANTED_KEY, OPENAI_BASE_URL=keyless_endpoint[0])
 
 
 @pytest.fixture(scope="module")
