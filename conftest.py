@@ -20,17 +20,27 @@ from helpers.paths import REPO_ROOT
 EXECUTED = REPO_ROOT / "build" / "executed"
 
 
+# The online path's files, longest first (minutes of one worker each, see the README's Tests section).
+ONLINE_FILES = ["test_online_chapters03_05.py",  # Chapter 3, then Chapter 5 against each kind of server
+                "test_online_keyless.py",         # Chapter 1 against a server that checks no key
+                "test_online_chapter01.py",       # Chapter 1 against one that checks keys
+                "test_online_chapter02.py"]
+
+
 def pytest_collection_modifyitems(config, items):
     """The longest files first, so that ``make test``'s two workers finish together: the online
-    path's files (1-4 minutes each), then the chapters (20 s to 2 minutes each), then the rest (seconds
-    each), which fills the gaps. Tests that read the executed notebooks go last (when they share a
-    session with the chapters). With ``--no-loadscope-reorder`` xdist hands out files in this order;
-    a file's own tests keep theirs (sorted() is stable)."""
-    def rank(item) -> int:
+    path's files (1-6 minutes each, in ONLINE_FILES' order; a new one not listed there goes after
+    them), then the chapters (20 s to 2 minutes each), then the rest (seconds each), which fills the
+    gaps. Tests that read the executed notebooks go last (when they share a session with the
+    chapters). With ``--no-loadscope-reorder`` xdist hands out files in this order; a file's own
+    tests keep theirs (sorted() is stable)."""
+    def rank(item) -> tuple[int, int]:
         if item.get_closest_marker("after_notebooks"):
-            return 3
+            return 3, 0
         path = Path(str(item.fspath))
-        return 0 if path.parent.name == "online" else 1 if path.suffix == ".ipynb" else 2
+        if path.parent.name == "online":
+            return 0, ONLINE_FILES.index(path.name) if path.name in ONLINE_FILES else len(ONLINE_FILES)
+        return (1 if path.suffix == ".ipynb" else 2), 0
     items[:] = sorted(items, key=rank)
 
 
