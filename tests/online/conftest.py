@@ -71,16 +71,20 @@ def keyless_endpoint(online_out):
     """A plain ``transformers serve``, as Chapter 1 tells a learner to start one, on the kit's chat
     model folder: the venv's ``transformers`` command, the folder as its model, ``--port`` for the
     port (its default host, localhost). It checks no key, like Ollama, LM Studio and vLLM without
-    ``--api-key``. Yields (its base URL, the model name to send: the folder, as served)."""
+    ``--api-key``. Yields (its base URL, the model name to send: the folder, as served).
+
+    Started from the folder's parent, with the folder's name, as ``helpers.local_server`` does: the
+    server is pinned to the name it was given, which then shows in every label, and a full path
+    there would be a path of this machine in what a learner reads (test_executed_notebooks)."""
     model_dir = _kit_folder("smollm2-135m-instruct")
     port, log = free_port(), online_out / "keyless-endpoint.log"
     env = dict(os.environ, OMP_NUM_THREADS="1")
     with open(log, "w") as log_file:
-        process = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", str(model_dir),
-                                    "--port", str(port)], env=env, cwd=online_out,
+        process = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", model_dir.name,
+                                    "--port", str(port)], env=env, cwd=model_dir.parent,
                                    stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     _wait_until_up(f"http://localhost:{port}/health", process, log)
-    yield f"http://localhost:{port}/v1", str(model_dir)
+    yield f"http://localhost:{port}/v1", model_dir.name
     process.terminate()
     process.wait(timeout=20)
 
