@@ -20,20 +20,29 @@ from helpers.paths import REPO_ROOT
 EXECUTED = REPO_ROOT / "build" / "executed"
 
 
+# The files of minutes, longest first (one worker each, see the README's Tests section): the online
+# path and Binder's build, whose models come through the same local Hub.
+LONG_FILES = ["test_online_chapters03_05.py",  # Chapter 3, then Chapter 5 against each kind of server
+              "test_binder.py",                # Binder's image built, its models through the local Hub
+              "test_online_keyless.py",        # Chapter 1 against a server that checks no key
+              "test_online_chapter01.py",      # Chapter 1 against one that checks keys
+              "test_online_chapter02.py"]
+
+
 def pytest_collection_modifyitems(config, items):
-    """The longest files first, so that ``make test``'s two workers finish together: the online
-    path's files (1-4 minutes each) and tests/test_binder.py (Binder's build, its models through the
-    same local Hub: 2.5-5 minutes here, most of it olah serving the 540 MB chat model), then the
-    chapters (20 s to 2 minutes each), then the rest (seconds each), which fills the gaps. Tests that read the executed notebooks go last (when they share a
-    session with the chapters). With ``--no-loadscope-reorder`` xdist hands out files in this order;
-    a file's own tests keep theirs (sorted() is stable)."""
-    def rank(item) -> int:
+    """The longest files first, so that ``make test``'s two workers finish together: LONG_FILES, in
+    their order (2-6 minutes each; an online file not listed there goes after them, and a test
+    fails), then the chapters (20 s to 2 minutes each), then the rest (seconds each), which fills the
+    gaps. Tests that read the executed notebooks go last (when they share a session with the
+    chapters). With ``--no-loadscope-reorder`` xdist hands out files in this order; a file's own
+    tests keep theirs (sorted() is stable)."""
+    def rank(item) -> tuple[int, int]:
         if item.get_closest_marker("after_notebooks"):
-            return 3
+            return 3, 0
         path = Path(str(item.fspath))
-        if path.parent.name == "online" or path.name == "test_binder.py":
-            return 0
-        return 1 if path.suffix == ".ipynb" else 2
+        if path.name in LONG_FILES or path.parent.name == "online":
+            return 0, LONG_FILES.index(path.name) if path.name in LONG_FILES else len(LONG_FILES)
+        return (1 if path.suffix == ".ipynb" else 2), 0
     items[:] = sorted(items, key=rank)
 
 

@@ -295,6 +295,24 @@ def test_prices_apply_only_where_they_are_that_models():
     assert local.cost(10, 10) == 0 and local.price_model == "gpt-4o-mini"
 
 
+@pytest.mark.parametrize("listed, said", [
+    (["llama3.2", "qwen3"], "it lists: llama3.2, qwen3. If calls fail with 404, set OPENAI_MODEL to one of these."),
+    ([], "it lists no model (some servers list only the ones they have loaded)"),  # transformers serve, no model
+])
+def test_the_banner_says_what_a_custom_server_lists_when_the_model_is_not_there(listed, said, capsys):
+    from helpers.llm_api.client import _print_remote_banner
+
+    def handle(request):
+        assert request.url.path.endswith("/models")
+        return httpx2.Response(200, json={"object": "list", "data": [{"id": m, "object": "model"} for m in listed]})
+
+    client = openai.OpenAI(base_url=CUSTOM, api_key="unused", http_client=httpx2.Client(transport=httpx2.MockTransport(handle)))
+    _print_remote_banner(llm_api.Backend(client, "mistral", "custom", "mistral", "test", base_url=CUSTOM))
+    out = capsys.readouterr().out
+    assert "Note: 127.0.0.1:11434 does not list 'mistral'; " + said in out
+    assert "it lists: ." not in out and "nothing" not in out
+
+
 def test_a_rejected_key_on_a_custom_endpoint_names_that_server():
     error = openai.AuthenticationError("Incorrect API key provided: sk-abc***wxyz",
                                        response=httpx2.Response(401, request=httpx2.Request("GET", CUSTOM)), body=None)

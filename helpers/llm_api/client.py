@@ -173,7 +173,9 @@ def connect(openai_model: str, local_model: str, use_local: str | bool = "auto",
     stand-in can answer. ``base_url``: the endpoint; default ``OPENAI_BASE_URL``, else OpenAI's.
     ``local_model``: a Hub id for the stand-in (the offline kit's copy is used when offline).
     A key the endpoint rejects (401) is said at once; with ``use_local="auto"`` the chapter then
-    goes on with the stand-in, labelled, instead of failing in every cell.
+    goes on with the stand-in, labelled, instead of failing in every cell. A server that checks no
+    key (Ollama, LM Studio, vLLM without ``--api-key``, ``transformers serve``) accepts any: nothing
+    to say then (Chapter 1's section 8 shows which kind of server answered).
     """
     from openai import OpenAI
 
@@ -232,5 +234,7 @@ def _print_remote_banner(backend: Backend) -> None:
           f"tokens would cost on {backend.price_model}.")
     served = served_models(backend.client)
     if served is not None and backend.model not in served:
-        print(f"Note: {server_name(backend.base_url)} does not list {backend.model!r}; it lists: "
-              f"{', '.join(served[:10]) or 'nothing'}. If calls fail with 404, set OPENAI_MODEL to one of these.")
+        print(f"Note: {server_name(backend.base_url)} does not list {backend.model!r}; "
+              + (f"it lists: {', '.join(served[:10])}. If calls fail with 404, set OPENAI_MODEL to one of these."
+                 if served else "it lists no model (some servers list only the ones they have loaded). "
+                 "If calls fail, check OPENAI_MODEL against what your server serves."))

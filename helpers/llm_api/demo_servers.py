@@ -47,8 +47,9 @@ class FlakyTransport(httpx2.MockTransport):
 class ReplayTransport(httpx2.MockTransport):
     """A pretend server that always answers ``status`` with an OpenAI-shaped error (Chapter 1).
 
-    Offline, the chapter cannot reach OpenAI to show what a bad key looks like, and the local
-    server checks no key; this replays the status and error shape OpenAI sends, labelled as such.
+    Where the server at hand checks no key (the local stand-in, Ollama, LM Studio, vLLM without
+    ``--api-key``, ``transformers serve``), a wrong key gets no 401 to show; this replays the status
+    and error shape OpenAI sends, and the chapter labels it as a replay.
     """
 
     def __init__(self, status: int, message: str, code: str | None = None, kind: str = "invalid_request_error"):

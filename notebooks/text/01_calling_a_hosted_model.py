@@ -125,8 +125,9 @@ assert key is None or key.reveal() not in repr(key)
 #   machine (a real OpenAI-compatible HTTP server, in a separate process whose logs go to a file),
 #   waits until its `/health` endpoint answers, and builds `OpenAI(base_url="http://127.0.0.1:<port>/v1", ...)`.
 #
-# A key the server rejects (401) is said here, once, instead of failing in every cell. From here on,
-# every cell is the same code for all three.
+# A key the server rejects (401) is said here, once, instead of failing in every cell. A server that
+# checks no key accepts any, so there is nothing to say (section 8 shows which kind yours is). From
+# here on, every cell is the same code for all three.
 
 # %%
 from helpers.llm_api import connect, friendly_errors
@@ -215,7 +216,7 @@ print(f"usage: {completion.usage.prompt_tokens} tokens in, {completion.usage.com
 # *events*; the text arrives in `response.output_text.delta` events, and the last event carries the usage.
 
 # %%
-start, first_piece, pieces = time.perf_counter(), None, []
+start, first_piece, pieces, usage = time.perf_counter(), None, [], None
 stream = client.responses.create(model=MODEL, input="Name three colours of the rainbow.",
                                  max_output_tokens=SIZES["new_tokens"], store=False, stream=True)
 print(backend.label)
@@ -225,11 +226,11 @@ for event in stream:
         pieces.append(event.delta)
         print(event.delta, end="", flush=True)
     elif event.type == "response.completed":
-        usage = event.response.usage
+        usage = event.response.usage  # OpenAI always sends it; a server may leave it out
 total = time.perf_counter() - start
-print(f"\n\nfirst text after {first_piece:.2f} s, whole answer after {total:.2f} s; "
-      f"{usage.output_tokens} tokens out")
 assert pieces, "nothing was streamed"
+print(f"\n\nfirst text after {first_piece:.2f} s, whole answer after {total:.2f} s; "
+      + (f"{usage.output_tokens} tokens out" if usage else "this server reported no token count"))
 
 # %% [markdown]
 # With Chat Completions the loop is `for chunk in client.chat.completions.create(..., stream=True,
@@ -678,18 +679,27 @@ with friendly_errors(base_url="the pretend server") as failure:
         model="demo-model", messages=[{"role": "user", "content": "Hello?"}])
 checks["rate limit"] = failure.message
 
-# A bad key. Online, the real server answers (and charges nothing); offline, a replay of OpenAI's 401.
+# A bad key. A server that checks keys answers 401 and charges nothing: OpenAI, most providers, vLLM
+# started with --api-key. Many servers check no key at all and accept any: Ollama, LM Studio, vLLM
+# without --api-key, `transformers serve` (the local stand-in too). So we try ours, and say which it is.
+# Listing the models is the cheapest call: nothing is generated, and the key is checked as for any call.
 from openai import OpenAI
 bad_key = "this-is-not-a-valid-key"
-bad_client = (OpenAI(api_key=bad_key, base_url=backend.base_url, max_retries=0) if not backend.is_local
-              else demo_client(ReplayTransport(401, "Incorrect API key provided.", "invalid_api_key")))
-with friendly_errors(base_url=None if backend.is_local else backend.base_url) as failure:
-    bad_client.responses.create(model=OPENAI_MODEL, input="Hello?", store=False)
+bad_client = OpenAI(api_key=bad_key, base_url=backend.base_url, max_retries=0)
+with friendly_errors(base_url=backend.base_url) as failure:
+    bad_client.models.list()
+if failure.message is None:  # no error: this server took the wrong key
+    print(f"! The server at {backend.where} accepted a wrong key: it checks no key at all, like Ollama, LM Studio,\n"
+          "  vLLM without --api-key and transformers serve. Anyone who can reach it can use it.\n"
+          "  What OpenAI answers to a wrong key instead (a replay of its 401, not a live call):")
+    with friendly_errors() as failure:
+        demo_client(ReplayTransport(401, "Incorrect API key provided.", "invalid_api_key")).models.list()
 checks["bad key"] = failure.message
 
-# An unknown model, on the real backend (the local server's 400 is turned into OpenAI's 404).
+# An unknown model. OpenAI answers 404, so do Ollama and vLLM, and the course turns `transformers
+# serve`'s 400 into the same 404; other servers may answer 400, or 500 when they try to load it.
 with friendly_errors(backend, model="gpt-7-ultra") as failure:
-    client.responses.create(model="gpt-7-ultra", input="Hello?", store=False)
+    client.with_options(max_retries=0).responses.create(model="gpt-7-ultra", input="Hello?", store=False)
 checks["unknown model"] = failure.message
 
 # %%
@@ -708,7 +718,8 @@ with friendly_errors(backend) as failure:
 checks["time-out"] = failure.message
 
 assert all(checks.values()), f"some failures were not caught: {checks}"
-assert "401" in checks["bad key"] and "404" in checks["unknown model"]
+assert "401" in checks["bad key"]  # the server's own 401, or OpenAI's replayed
+assert "404" in checks["unknown model"] or backend.kind == "custom", "OpenAI and the stand-in answer 404"
 assert "Could not connect" in checks["server down"] and "time-out" in checks["time-out"]
 assert bad_key not in "".join(checks.values()), "an error message showed the key"
 

@@ -67,6 +67,29 @@ def openai_endpoint(online_out):
 
 
 @pytest.fixture(scope="module")
+def keyless_endpoint(online_out):
+    """A plain ``transformers serve``, as Chapter 1 tells a learner to start one, on the kit's chat
+    model folder: the venv's ``transformers`` command, the folder as its model, ``--port`` for the
+    port (its default host, localhost). It checks no key, like Ollama, LM Studio and vLLM without
+    ``--api-key``. Yields (its base URL, the model name to send: the folder, as served).
+
+    Started from the folder's parent, with the folder's name, as ``helpers.local_server`` does: the
+    server is pinned to the name it was given, which then shows in every label, and a full path
+    there would be a path of this machine in what a learner reads (test_executed_notebooks)."""
+    model_dir = _kit_folder("smollm2-135m-instruct")
+    port, log = free_port(), online_out / "keyless-endpoint.log"
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    with open(log, "w") as log_file:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", model_dir.name,
+                                    "--port", str(port)], env=env, cwd=model_dir.parent,
+                                   stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    _wait_until_up(f"http://localhost:{port}/health", process, log)
+    yield f"http://localhost:{port}/v1", model_dir.name
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
 def hub_mirror():
     """olah on a free port, serving the kit under the real repo ids; yields its HF_ENDPOINT."""
     _kit_folder("sentiment-minilm-rt")
@@ -92,6 +115,13 @@ def api_env(online_out, openai_endpoint):
 
 
 @pytest.fixture(scope="module")
+def keyless_env(online_out, keyless_endpoint):
+    """The learner of issue 23: a key in the environment (the planted one, which must still never be
+    shown) and ``OPENAI_BASE_URL`` at a server that checks no key."""
+    return _learner_env(online_out, OPENAI_API_KEY=PLANTED_KEY, OPENAI_BASE_URL=keyless_endpoint[0])
+
+
+@pytest.fixture(scope="module")
 def hub_env(online_out, hub_mirror):
     """A learner with the Hub, and a key in the environment that these chapters do not use (it must
     not show in their outputs either)."""
@@ -102,4 +132,11 @@ def hub_env(online_out, hub_mirror):
 def online_env(online_out, openai_endpoint, hub_mirror):
     """A learner with a key and the Hub: both point at the local servers."""
     return _learner_env(online_out, OPENAI_API_KEY=PLANTED_KEY, OPENAI_BASE_URL=openai_endpoint,
+                        HF_ENDPOINT=hub_mirror)
+
+
+@pytest.fixture(scope="module")
+def keyless_online_env(online_out, keyless_endpoint, hub_mirror):
+    """The same learner with the Hub and a key, but ``OPENAI_BASE_URL`` at the server that checks none."""
+    return _learner_env(online_out, OPENAI_API_KEY=PLANTED_KEY, OPENAI_BASE_URL=keyless_endpoint[0],
                         HF_ENDPOINT=hub_mirror)

@@ -11,10 +11,15 @@ through the variables the libraries already honour (the fixtures are in ``confte
   repo ids (``course_tools.hub_mirror``): Chapters 2, 3 and 5 run with ``HUB_MODE = "online"`` and
   download through it into an empty Hugging Face cache.
 
-The tests are split in three files so that ``make test``'s two workers share them (each file stays
-on one worker, in order): Chapter 1 (the API), Chapter 2 (the Hub), Chapters 3 and 5 (the Hub and
-the API; Chapter 5 reuses the models Chapter 3 saved, as a learner's would). Each file has its own
-servers and its own folder under ``build/online/``, and searches what it wrote for the planted key.
+A server that checks no key (a plain ``transformers serve``, started as Chapter 1 tells a learner,
+like Ollama, LM Studio and vLLM without ``--api-key``) answers Chapter 1 and Chapter 5's API rows a
+second time, with the planted key still set: it is sent, ignored, and must be shown nowhere either.
+
+The tests are split in four files so that ``make test``'s two workers share them (each file stays
+on one worker, in order): Chapter 1 (the API), Chapter 1 against the keyless server, Chapter 2 (the
+Hub), Chapters 3 and 5 (the Hub and the API; Chapter 5 reuses the models Chapter 3 saved, as a
+learner's would, once against each kind of server). Each file has its own servers and its own folder
+under ``build/online/``, and searches what it wrote for the planted key.
 """
 
 from __future__ import annotations
@@ -33,10 +38,12 @@ PLANTED_KEY = "sk-proj-PLANTEDtestKEY0123456789abcdefDoNotPrint"
 SERVED_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
-def run_chapter(name: str, env: dict, out: Path, **parameters) -> nbformat.NotebookNode:
-    """Execute a chapter with papermill in the smoke profile, in ``env``, into ``out``; return the executed copy."""
+def run_chapter(name: str, env: dict, out: Path, tag: str = "", **parameters) -> nbformat.NotebookNode:
+    """Execute a chapter with papermill in the smoke profile, in ``env``, into ``out``; return the executed copy.
+    ``tag`` names a second run of the same chapter in ``out`` (its copy and log: ``NN_name-<tag>``)."""
     source = next((REPO_ROOT / "notebooks").glob(f"{name}_*.ipynb"))
-    target, log = out / source.name, out / f"{source.stem}.log"
+    stem = f"{source.stem}-{tag}" if tag else source.stem
+    target, log = out / f"{stem}.ipynb", out / f"{stem}.log"
     arguments = ["-p", "PROFILE", "smoke"]
     for key, value in parameters.items():
         arguments += ["-p", key, str(value)]

@@ -1,0 +1,47 @@
+"""Chapter 1 against a server that checks no key (issue 23): a learner with ``OPENAI_API_KEY`` set
+and ``OPENAI_BASE_URL`` at a plain ``transformers serve``, started as Chapter 1 tells them to.
+
+Ollama, LM Studio and vLLM without ``--api-key`` behave the same way: any key is accepted. The other
+Chapter 1 file runs against a server that checks keys (``course_tools.openai_endpoint``); with only
+that one, Chapter 1 ended here in ``AssertionError: some failures were not caught: {... 'bad key':
+None ...}`` without any test seeing it. Chapter 5's API rows against this kind of server run in
+``test_online_chapters03_05.py``, reusing Chapter 3's models there. The planted key is sent with
+every request and must still appear in nothing the chapter wrote. (See ``online_support.py``.)
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from online_support import assert_key_never_written, run_chapter, text_of
+
+pytestmark = pytest.mark.slow  # make test runs it, make unit does not
+
+
+def test_the_server_checks_no_key(keyless_endpoint):
+    """What makes this file's server the other kind: a wrong key gets the models listed, not a 401."""
+    base_url, model = keyless_endpoint
+    request = urllib.request.Request(f"{base_url}/models", headers={"Authorization": "Bearer a-wrong-key"})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert reply.status == 200 and [m["id"] for m in json.load(reply)["data"]] == [model]
+
+
+def test_chapter01_says_the_server_checks_no_key_and_replays_openais_401(keyless_env, keyless_endpoint, online_out):
+    base_url, model = keyless_endpoint
+    netloc = base_url.split("//")[1].split("/")[0]
+    shown = text_of(run_chapter("01", keyless_env, online_out, HUB_MODE="offline", OPENAI_MODEL=model))
+    assert "key: ApiKey(from the environment variable OPENAI_API_KEY" in shown
+    assert "LOCAL STAND-IN" not in shown
+    assert f"answers come from: [{model} at {netloc}, from OPENAI_BASE_URL]" in shown
+    # The bad key: this server took it, and the chapter says so, then shows OpenAI's 401 as a replay.
+    assert f"The server at {netloc} accepted a wrong key: it checks no key at all" in shown
+    assert "What OpenAI answers to a wrong key instead (a replay of its 401, not a live call)" in shown
+    assert "The API rejected the key (401 Unauthorized)" in shown
+    assert f"The server at {netloc} rejected the key" not in shown
+    # The rest of section 8 and the other cells, against this server.
+    assert "Unknown model 'gpt-7-ultra' (404)" in shown
+    assert "paid unknown (not OpenAI's price table); on gpt-4.1-mini it costs $" in shown
+    assert "first text after" in shown and "tokens out" in shown and "2nd call: cache, free" in shown
+    assert_key_never_written(online_out, keyless_env, chapters=1)
