@@ -52,7 +52,7 @@ if importlib.util.find_spec("helpers") is None:
 # the code below is the same at every size. (The tests run this notebook with `PROFILE = "smoke"`.)
 
 # %% tags=["parameters"]
-PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the full run); "auto" picks gpu or cpu
+PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the full run); "auto": gpu on a GPU, smoke under 4 GiB of memory, else cpu
 HUB_MODE = "auto"   # "online" (Hugging Face Hub), "offline" (the course's offline kit); "auto" checks the network
 SEED = 0
 
