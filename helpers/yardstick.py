@@ -7,7 +7,10 @@
 - ``labels_to_reach``: how many labelled examples an approach needs to reach an accuracy, read
   off the measured learning curve, never extrapolated;
 - ``machine_description``: the machine every time and cost depends on, in one line;
-- ``number``, ``money``, ``comparison_table``: the measurements formatted for people.
+- ``number``, ``money``, ``comparison_table``: the measurements formatted for people;
+- ``comparison_markdown``: the same rows, the learning curve and the regenerated syllabus table as
+  the Markdown file the chapter writes (``results/chapter05/comparison.md``; ``make comparison``
+  copies it into the README).
 """
 
 from __future__ import annotations
@@ -158,3 +161,41 @@ def comparison_table(rows: dict, predictions: int, api_reviews: int):
             "lines of code": number(r["code_lines"]),
         }
     return pd.DataFrame.from_dict(table, orient="index")
+
+
+def comparison_markdown(*, header: list[str], rows: dict, predictions: int, curve: dict, reading: list[str],
+                        syllabus: list[dict], rules: list[str], disagreements: list[str] = ()) -> str:
+    """The Markdown Chapter 5 writes: ``header`` lines (where, when, on what), one table row per
+    approach (``add_row``'s dicts, best first), the learning curve and its reading, the syllabus's
+    table regenerated (``syllabus``: one dict per family, with the columns below) with its
+    ``rules`` and the ``disagreements`` with the syllabus, and the rows' notes, each said once."""
+    lines = [*header, "",
+             "| approach | model actually used | labelled examples | accuracy (95% CI) | ms per review (alone) | "
+             f"reviews/s | pre-training (s) | training (s) | size (MB) | $ training + {predictions:,} reviews | "
+             "setup steps | lines of code |",
+             "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+    for approach, row in sorted(rows.items(), key=lambda item: -item[1]["accuracy"]):
+        lines.append(
+            f"| {approach} | {row['model']} | {row['labels']:,} | {row['accuracy']:.3f} ({row['low']:.3f}-"
+            f"{row['high']:.3f}), n={row['n']:,} | {number(row['latency_ms'], 1)} | {number(row['throughput'])}"
+            f"{' (one at a time)' if row['one_at_a_time'] else ''} | {number(row['pretrain_seconds'])} | "
+            f"{number(row['train_seconds'])} | {number(row['size_mb'], 1)} | "
+            f"{money(row['train_cost_usd'] + row['cost_for_workload_usd'])} | {', '.join(row['setup']) or '-'} | "
+            f"{row['code_lines']} |")
+    lines += ["", "Learning curve (accuracy by labelled examples): " + "; ".join(
+        f"{name} " + ", ".join(f"{n:,}: {r['accuracy']:.3f}" for n, r in sorted(by_n.items()))
+        for name, by_n in curve.items()) + ".", "", "Reading it: " + "; ".join(reading) + "."]
+    columns = ["Ease of Use", "Flexibility", "Cost", "Compute: training", "Compute: serving", "When to Use"]
+    lines += ["", "The syllabus's comparison, regenerated from these measurements:", "",
+              "| Approach | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    lines += [f"| {row['Approach']} | " + " | ".join(row[c] for c in columns) + " |" for row in syllabus]
+    lines += ["", "Rules: " + "; ".join(rules) + "."]
+    if disagreements:
+        lines += ["", "Where the measurements disagree with the syllabus: " + "; ".join(disagreements) + "."]
+    notes = {}  # note -> the approaches it applies to, so a shared note is said once
+    for approach, row in rows.items():
+        if row["note"]:
+            notes.setdefault(row["note"], []).append(approach)
+    if notes:
+        lines += ["", "Notes: " + "; ".join(f"{' and '.join(names)}: {note}" for note, names in notes.items()) + "."]
+    return "\n".join(lines).rstrip() + "\n"

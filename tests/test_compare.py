@@ -204,8 +204,7 @@ def _row(accuracy, **extra):
 
 
 def test_comparison_table_and_markdown_say_how_each_figure_was_measured():
-    from course_tools.readme_table import comparison_markdown
-    from helpers.yardstick import comparison_table
+    from helpers.yardstick import comparison_markdown, comparison_table
 
     rows = {"api": _row(0.6, one_at_a_time=True, setup=["key", "install"], note="stand-in"),
             "own": _row(0.7, pretrain_seconds=12.0, latency_ms=1.25)}

@@ -912,9 +912,8 @@ for situation, advice in guide:
 # %%
 from datetime import date
 
-from course_tools.readme_table import comparison_markdown
 from helpers.results import comparison_file
-from helpers.yardstick import machine_description
+from helpers.yardstick import comparison_markdown, machine_description
 from helpers.llm_api import price_per_million
 
 data_label = (f"{REVIEWS_DATASET} test" if chapter.hub.online else "Rotten Tomatoes held-out (offline kit)") + \
