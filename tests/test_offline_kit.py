@@ -294,3 +294,13 @@ def test_the_kit_built_here_is_the_expected_kit():
         assert abs(entry["facts"]["test_accuracy"] - want["facts"]["test_accuracy"]) <= ACCURACY_BOUND
         assert entry["expected"]["differs"] == differs  # what the build printed is what is on disk
         assert entry["expected"]["matches"] is (not differs)
+
+
+def test_helpers_ensure_runs_the_kit_and_says_how_to_fix_a_failed_build(kit, capsys):
+    """``helpers.kit.ensure`` builds through the kit's command line (helpers import nothing from
+    course_tools); when that fails, its output is shown and the error names the fixes."""
+    from helpers.kit import AssetMissingError, ensure
+
+    with pytest.raises(AssetMissingError, match="failed .*exited with 1.*make kit.*COURSE_KIT_DIR"):
+        ensure("no-such-asset")
+    assert "unknown asset 'no-such-asset'" in capsys.readouterr().out  # the command's own words, passed on

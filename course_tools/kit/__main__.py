@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     except KitError as error:
         print(f"[kit] error: {error}", file=sys.stderr)
         return 1
-    print_status()
+    if not args.names:  # the whole kit (make kit): the table; one asset (a chapter's): its "done" line says it
+        print_status()
     return 0
 
 
