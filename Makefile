@@ -119,6 +119,7 @@ course: kit-if-offline
 	$(PY) -m course_tools.harness course --profile $(PROFILE)
 
 unit: setup
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # olah, the local Hub mirror the online-path tests start, lives in its own small environment:
@@ -131,6 +132,7 @@ $(OLAH_VENV)/.installed:
 
 test: kit-if-offline $(OLAH_VENV)/.installed
 	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text solutions
+	$(VENV)/bin/lint-imports
 	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not after_notebooks" \
