@@ -202,5 +202,8 @@ bench-faster: kit-if-offline
 
 # Chapter 4's model and loop as a script; on several GPUs:
 #   .venv/bin/torchrun --standalone --nproc_per_node=NGPUS scripts/train_gpt.py --profile gpu
+# Its corpus comes from the kit, online too, so it is built first (seconds, once): under torchrun
+# the processes would wait for one build (the kit's lock), but each would print its part of it.
 train-gpt: setup
+	$(PY) -m course_tools.kit build shakespeare
 	$(PY) scripts/train_gpt.py --profile $(if $(filter auto,$(PROFILE)),cpu,$(PROFILE))

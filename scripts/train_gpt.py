@@ -90,7 +90,7 @@ def main(argv=None) -> dict:
         torch.distributed.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
     main_process = rank == 0
 
-    text = load_shakespeare()
+    text = load_shakespeare()  # on an empty kit, one process builds it, the others wait (the kit's lock)
     tokenizer = CharTokenizer(text)
     train_ids, val_ids = split_corpus(tokenizer.encode_tensor(text))
 

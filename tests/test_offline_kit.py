@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -348,3 +349,12 @@ def test_helpers_ensure_runs_the_kit_and_says_how_to_fix_a_failed_build(kit, cap
     with pytest.raises(AssetMissingError, match="failed .*exited with 1.*make kit.*COURSE_KIT_DIR"):
         ensure("no-such-asset")
     assert "unknown asset 'no-such-asset'" in capsys.readouterr().out  # the command's own words, passed on
+
+
+def test_make_train_gpt_builds_the_corpus_before_its_processes_start():
+    """The processes of torchrun would wait for one build (above), each printing it: make builds it first."""
+    from helpers.paths import REPO_ROOT
+
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    recipe = re.search(r"^train-gpt:.*\n((?:\t.*\n)+)", makefile, re.M).group(1).splitlines()
+    assert recipe[0].strip() == "$(PY) -m course_tools.kit build shakespeare" and "train_gpt.py" in recipe[1]
