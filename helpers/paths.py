@@ -23,7 +23,7 @@ def _folder(env_var: str, default_name: str) -> Path:
 
 
 def kit_dir() -> Path:
-    """The offline asset kit's folder (see ``course_tools.kit``)."""
+    """The offline asset kit's folder (what is in it: ``helpers.kit``)."""
     return _folder("COURSE_KIT_DIR", "offline-kit")
 
 
