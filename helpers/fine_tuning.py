@@ -13,13 +13,16 @@ from the lesson if spelled out inline:
 - ``lora_target_modules``: the attention projections LoRA adapts, whatever the encoder calls them;
 - ``CrashAt``: a ``TrainerCallback`` that simulates a runtime dying mid-training;
 - ``classify``: a saved model (a folder) or pipeline on a held-out set: accuracy, F1, latency;
-- ``quick_fine_tune``: Chapter 3's recipe in one call, for Chapter 5.
+- ``quick_fine_tune``: Chapter 3's recipe in one call, for Chapter 5;
+- ``dataset_batches``: ``get_batch`` for the course's own loop (``helpers.training.train``) from a
+  tokenized dataset, for Chapter 3's side-by-side with ``Trainer``.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 from helpers.environment import mixed_precision_dtype
 from helpers.paths import folder_bytes  # noqa: F401  (Chapter 3 imports it from here)
@@ -200,3 +203,28 @@ def quick_fine_tune(model_name: str, train_dataset, output_dir, *, eval_dataset=
     tokenizer.save_pretrained(str(output_dir))
     return {"folder": str(output_dir), "train_seconds": seconds, "log": trainer.state.log_history,
             "steps": trainer.state.global_step, "trainable_parameters": trainable, "parameters": total}
+
+
+def dataset_batches(dataset, batch_size: int, collate_fn: Callable, device, seed: int = 0
+                    ) -> Callable[[int], dict]:
+    """``get_batch`` for a map-style dataset (Chapter 3): micro-batch ``i`` of a shuffled pass,
+    a new shuffle each epoch, all decided by ``seed`` and ``i`` alone, so a resumed run sees
+    the same batches as an uninterrupted one. Tensors are moved to ``device``."""
+    import torch
+
+    per_epoch = len(dataset) // batch_size  # drop the ragged last batch: equal-sized steps
+    if per_epoch == 0:
+        raise ValueError(f"batch_size {batch_size} is larger than the dataset ({len(dataset)} examples).")
+    orders: dict[int, list[int]] = {}
+
+    def get_batch(i: int) -> dict:
+        epoch, position = divmod(i, per_epoch)
+        if epoch not in orders:
+            generator = torch.Generator().manual_seed(seed + epoch)
+            orders.clear()  # keep only the current epoch's order in memory
+            orders[epoch] = torch.randperm(len(dataset), generator=generator).tolist()
+        indices = orders[epoch][position * batch_size:(position + 1) * batch_size]
+        batch = collate_fn([dataset[j] for j in indices])
+        return {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+
+    return get_batch

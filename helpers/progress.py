@@ -1,4 +1,5 @@
-"""Progress bars that leave a true record in a saved notebook (Chapters 3 and 4; any long step).
+"""Watching a long step: progress bars that leave a true record in a saved notebook (Chapters 3
+and 4; any long step), and the live loss plot of the course's training loop (``live_loss_plot``).
 
 ``tqdm.auto`` draws a live widget in Jupyter, but a saved notebook keeps only the widget's text
 fallback as it was when the bar appeared: "0%", however far the bar went. ``progress_bar`` is
@@ -54,3 +55,38 @@ def progress_bar(*args, **kwargs):
         if issubclass(auto_tqdm, notebook_tqdm):  # tqdm.auto chose the widget: a live notebook
             return recorded_notebook_bar()(*args, **kwargs)
     return auto_tqdm(*args, **kwargs)
+
+
+def live_loss_plot(title: str = "loss", metric_keys: tuple[str, ...] = ("val_loss",)):
+    """An ``on_eval`` callback that redraws one figure in place: train loss and the evaluation
+    metrics against the step (Chapter 4's live loss plot; Chapter 3's curves)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    plt.close(fig)  # shown through the display handle below, not again at the end of the cell
+
+    def label(waiting: bool = False) -> None:
+        ax.set_xlabel("optimizer step")
+        ax.set_ylabel("loss (cross-entropy, nats)")
+        ax.set_title(title)
+        if waiting:
+            ax.text(0.5, 0.5, "the first evaluation draws the curves", ha="center", va="center",
+                    transform=ax.transAxes, color="gray")
+
+    label(waiting=True)
+    handle = display(fig, display_id=True)
+
+    def redraw(history) -> None:
+        ax.clear()
+        ax.plot(history.steps, history.train_loss, label="train loss", alpha=0.7)
+        for key in metric_keys:
+            points = [(e["step"], e[key]) for e in history.evals if key in e]
+            if points:
+                ax.plot(*zip(*points), "o-", label=key.replace("_", " "))
+        label()
+        ax.legend(loc="upper right")
+        if handle is not None:
+            handle.update(fig)
+
+    return redraw

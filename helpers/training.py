@@ -6,15 +6,19 @@ trains its GPT with it, on one process or several (``torchrun``). So it is writt
 and everything it does is on one screen:
 
 - batches come from ``get_batch(i)``, a function of the micro-batch number: the data order is
-  then a pure function of the step, which makes an interrupted run resume *exactly*;
-- gradient accumulation (``accumulate`` micro-batches per optimizer step);
+  then a pure function of the step, which makes an interrupted run resume *exactly*
+  (``helpers.fine_tuning.dataset_batches`` makes one for a dataset, Chapter 3;
+  ``helpers.gpt_data.random_windows`` for a long text, Chapter 4);
+- gradient accumulation (``accumulate`` micro-batches per optimizer step); AdamW, or Muon for the
+  hidden matrices (``helpers.optimizers``);
 - gradient clipping; a linear-warmup + cosine learning-rate schedule (``lr_at``);
 - mixed precision: bfloat16 autocast on GPUs that compute in it natively (float16 with a gradient
   scaler on older ones, such as Colab's T4), float32 on the CPU unless asked;
 - an evaluation hook every ``eval_every`` steps; a checkpoint every ``checkpoint_every`` steps,
-  on Ctrl-C (Jupyter's "interrupt") and at the end; ``resume=True`` continues from it;
-- a progress bar (``helpers.progress``: a saved notebook shows where it ended) and a loss
-  history (``History``) to plot.
+  on Ctrl-C (Jupyter's "interrupt") and at the end; ``resume=True`` continues from it exactly,
+  wherever the Stop landed;
+- a progress bar and a loss history (``History``) to plot (``helpers.progress``: the bar a saved
+  notebook shows where it ended, and ``live_loss_plot``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +36,7 @@ from typing import Callable
 import torch
 
 from helpers.environment import mixed_precision_dtype
+from helpers.optimizers import make_optimizer
 from helpers.paths import shown_path
 from helpers.progress import progress_bar
 
@@ -79,69 +86,6 @@ def lr_at(step: int, config: TrainConfig) -> float:
     return min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (config.lr - min_lr)
 
 
-def make_optimizer(model: torch.nn.Module, config: TrainConfig, fused: bool | None = None,
-                   muon: bool = False) -> torch.optim.Optimizer:
-    """AdamW with weight decay on matrices (weights of linear layers and embeddings) only:
-    decaying biases and LayerNorm gains pulls them towards 0 for no benefit.
-
-    ``fused``: update every weight in one kernel (``True``) or tensor by tensor; ``None``, the
-    default, fuses on GPUs only. ``muon``: the hidden layers' matrices (``hidden_matrices``) are
-    trained by ``torch.optim.Muon`` instead, everything else by this AdamW; both follow the same
-    learning rate (Muon's ``match_rms_adamw`` scaling makes AdamW's learning rate right for it)."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    matrices = hidden_matrices(model) if muon else []
-    params = [p for p in params if all(p is not m for m in matrices)]
-    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": config.weight_decay},
-              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
-    if fused is None:
-        fused = all(p.is_cuda for p in params)  # one fused kernel per step on a GPU
-    adamw = torch.optim.AdamW(groups, lr=config.lr, betas=config.betas, fused=fused or None)
-    if not muon:
-        return adamw
-    return Optimizers(torch.optim.Muon(matrices, lr=config.lr, weight_decay=config.weight_decay,
-                                       adjust_lr_fn="match_rms_adamw"), adamw)
-
-
-def hidden_matrices(model: torch.nn.Module) -> list[torch.nn.Parameter]:
-    """The weights that Muon is for: every ``nn.Linear``'s weight, except the output layer
-    (``lm_head``) and any matrix shared with an embedding (a tied output layer). Embeddings and
-    the output layer map tokens in and out, and AdamW trains them better (Jordan et al. 2024)."""
-    embedding_weights = [m.weight for m in model.modules() if isinstance(m, torch.nn.Embedding)]
-    output = getattr(getattr(model, "lm_head", None), "weight", None)
-    return [m.weight for m in model.modules()
-            if isinstance(m, torch.nn.Linear) and m.weight.requires_grad and m.weight is not output
-            and all(m.weight is not e for e in embedding_weights)]
-
-
-class Optimizers:
-    """Several optimizers stepped as one, which ``train`` takes like one: Muon for the matrices,
-    AdamW for the rest (``make_optimizer(..., muon=True)``). ``param_groups`` lists every group (the
-    loop sets each one's learning rate); the state dict holds each optimizer's, for checkpoints.
-    Used in float32 and bfloat16 (with float16's gradient scaler it is untested)."""
-
-    def __init__(self, *optimizers: torch.optim.Optimizer):
-        self.optimizers = optimizers
-
-    @property
-    def param_groups(self) -> list[dict]:
-        return [group for optimizer in self.optimizers for group in optimizer.param_groups]
-
-    def step(self) -> None:
-        for optimizer in self.optimizers:
-            optimizer.step()
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        for optimizer in self.optimizers:
-            optimizer.zero_grad(set_to_none=set_to_none)
-
-    def state_dict(self) -> dict:
-        return {"optimizers": [optimizer.state_dict() for optimizer in self.optimizers]}
-
-    def load_state_dict(self, state: dict) -> None:
-        for optimizer, saved in zip(self.optimizers, state["optimizers"], strict=True):
-            optimizer.load_state_dict(saved)
-
-
 def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
     """The dtype for autocast, or None for plain float32."""
     if precision == "auto":  # bf16 where the GPU has it natively, fp16 on older GPUs, fp32 on CPUs
@@ -155,14 +99,46 @@ def _is_main_process() -> bool:
         or torch.distributed.get_rank() == 0
 
 
-def save_checkpoint(path: Path, model, optimizer, scaler, step: int, history: History) -> None:
-    """Write model, optimizer, scaler, step and history; atomically, so a crash mid-save
-    leaves the previous checkpoint intact."""
+@contextlib.contextmanager
+def stop_waits():
+    """Hold a Stop (Ctrl-C; Jupyter's stop button sends the same SIGINT) until the block ends, then
+    deliver it. The loop wraps each optimizer update and each checkpoint in it: stopped half way, an
+    update would leave some weights updated and others not, and no checkpoint could describe that."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    held = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held and callable(previous):
+        previous(signal.SIGINT, held[-1])  # Python's default handler raises KeyboardInterrupt
+
+
+def rng_states(device: torch.device) -> dict:
+    """The random-number generators' states (dropout draws from them), saved with a checkpoint."""
+    states = {"cpu": torch.get_rng_state()}
+    if device.type == "cuda":
+        states["cuda"] = torch.cuda.get_rng_state(device)
+    return states
+
+
+def set_rng_states(states: dict, device: torch.device) -> None:
+    torch.set_rng_state(states["cpu"].cpu())
+    if "cuda" in states and device.type == "cuda":
+        torch.cuda.set_rng_state(states["cuda"].cpu(), device)
+
+
+def save_checkpoint(path: Path, model, optimizer, scaler, progress: dict) -> None:
+    """Write model, optimizer, scaler and ``progress`` (where the run is: see ``train``);
+    atomically, so a crash mid-save leaves the previous checkpoint intact."""
     raw_model = getattr(model, "module", model)  # unwrap DistributedDataParallel
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     torch.save({"model": raw_model.state_dict(), "optimizer": optimizer.state_dict(),
-                "scaler": scaler.state_dict(), "step": step, "history": asdict(history)}, tmp)
+                "scaler": scaler.state_dict(), **progress}, tmp)
     os.replace(tmp, path)
 
 
@@ -177,6 +153,13 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
     ``compute_loss(model, batch)`` returns a scalar loss; ``evaluate(model)`` returns a dict
     of metrics (run in eval mode without gradients); ``on_eval(history)`` is called after
     each evaluation (e.g. to redraw a live plot).
+
+    A Stop can land on any line. The loop always knows the last point it completed: ``step``
+    updates applied, and whether that step's evaluation and checkpoint are done (``followed_up``).
+    A Stop saves that point, never a half-done step: an update is applied whole (``stop_waits``);
+    the gradients of a step not yet applied, and an evaluation cut short, are dropped and redone on
+    resume. With the losses not yet logged and the random-number state, a resumed run repeats the
+    uninterrupted one bit for bit (tests/test_stop_anywhere.py stops it on every line).
     """
     device = next(model.parameters()).device
     dtype = autocast_dtype(config.precision, device)
@@ -184,39 +167,56 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
     # float16 needs loss scaling against underflowing gradients; bfloat16 and float32 do not.
     scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16)
     optimizer = optimizer or make_optimizer(model, config)
-    history, start_step = History(), 0
     checkpoint = Path(config.checkpoint_dir) / "checkpoint.pt" if config.checkpoint_dir else None
+    history, step, followed_up, unlogged = History(), 0, True, []  # unlogged: losses since the last log
 
     if resume and checkpoint and checkpoint.exists():
         state = torch.load(checkpoint, map_location=device, weights_only=False)
         getattr(model, "module", model).load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scaler.load_state_dict(state["scaler"])
-        history, start_step = History(**state["history"]), state["step"]
+        history, step = History(**{**state["history"], "interrupted": False}), state["step"]
+        # (a checkpoint written before the course saved these three resumes as it did then)
+        followed_up, unlogged = state.get("followed_up", True), list(state.get("unlogged", []))
+        if "rng" in state:
+            set_rng_states(state["rng"], device)
         if _is_main_process():
-            print(f"Resumed from {checkpoint.name} at step {start_step} of {config.max_steps}.")
+            print(f"Resumed from {checkpoint.name} at step {step} of {config.max_steps}.")
+    model.zero_grad(set_to_none=True)  # a Stop during backward() leaves gradients behind
+    rng, evals_done = rng_states(device), len(history.evals)  # as they were at the completed point
 
-    def run_evaluation(step: int) -> None:
-        model.eval()
-        with torch.no_grad(), autocast():
-            metrics = evaluate(model)
-        model.train()
-        history.evals.append({"step": step, **metrics})
-        if on_eval and _is_main_process():
-            on_eval(history)
+    def completed_point() -> dict:  # what a checkpoint holds besides weights and optimizer state
+        return {"step": step, "followed_up": followed_up, "unlogged": unlogged, "rng": rng,
+                "history": {**asdict(history), "evals": history.evals[:evals_done], "interrupted": False}}
+
+    def due(every: int) -> bool:
+        return step == config.max_steps or bool(every) and step % every == 0
 
     main = _is_main_process()
-    bar = progress_bar(total=config.max_steps, initial=start_step, desc="training", unit="step",
-               disable=not (progress and main))
+    bar = progress_bar(total=config.max_steps, initial=step, desc="training", unit="step",
+                       disable=not (progress and main))
     started = time.perf_counter() - history.seconds
     model.train()
-    losses = []  # kept on the device: calling .item() every step would wait for the GPU
-    step = start_step
     try:
-        for step in range(start_step, config.max_steps):
+        while True:
+            if not followed_up:  # after step `step`: an evaluation and a checkpoint when due
+                if evaluate and due(config.eval_every):
+                    model.eval()
+                    with torch.no_grad(), autocast():
+                        metrics = evaluate(model)
+                    model.train()
+                    history.evals.append({"step": step, **metrics})
+                    if on_eval and main:
+                        on_eval(history)
+                with stop_waits():
+                    followed_up, rng, evals_done = True, rng_states(device), len(history.evals)
+                    history.seconds = time.perf_counter() - started
+                    if checkpoint and main and due(config.checkpoint_every):
+                        save_checkpoint(checkpoint, model, optimizer, scaler, completed_point())
+            if step == config.max_steps:
+                break
             lr = lr_at(step, config)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
+            step_losses = []
             for micro in range(config.accumulate):
                 batch = get_batch(step * config.accumulate + micro)
                 # Under DDP, gradients are averaged across processes at backward(); skip that
@@ -226,35 +226,36 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
                     with autocast():
                         loss = compute_loss(model, batch) / config.accumulate
                     scaler.scale(loss).backward()
-                losses.append(loss.detach())
-            if config.grad_clip:
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            scaler.step(optimizer)
-            scaler.update()
-            optimizer.zero_grad(set_to_none=True)
-            done = step + 1
-            bar.update(1)
-            if done % config.log_every == 0 or done == config.max_steps:
-                mean_loss = (torch.stack(losses).sum() / (len(losses) / config.accumulate)).item()
-                losses.clear()
-                history.steps.append(done)
-                history.train_loss.append(mean_loss)
-                history.lr.append(lr)
-                bar.set_postfix(loss=f"{mean_loss:.4f}", lr=f"{lr:.2e}")
-            if evaluate and config.eval_every and done % config.eval_every == 0 and done != config.max_steps:
-                run_evaluation(done)
-            if (checkpoint and main and config.checkpoint_every and done % config.checkpoint_every == 0
-                    and done != config.max_steps):  # the last step's checkpoint is written once, below
-                history.seconds = time.perf_counter() - started
-                save_checkpoint(checkpoint, model, optimizer, scaler, done, history)
+                step_losses.append(loss.detach())  # kept on the device: .item() would wait for the GPU
+            with stop_waits():  # the update and its bookkeeping happen whole, or not at all
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+                if config.grad_clip:
+                    scaler.unscale_(optimizer)
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+                scaler.step(optimizer)
+                scaler.update()
+                optimizer.zero_grad(set_to_none=True)
+                step, followed_up, rng, unlogged = step + 1, False, rng_states(device), unlogged + step_losses
+                if step % config.log_every == 0 or step == config.max_steps:
+                    mean_loss = (torch.stack(unlogged).sum() / (len(unlogged) / config.accumulate)).item()
+                    unlogged = []
+                    history.steps.append(step)
+                    history.train_loss.append(mean_loss)
+                    history.lr.append(lr)
+                    bar.set_postfix(loss=f"{mean_loss:.4f}", lr=f"{lr:.2e}")
+                bar.update(1)
     except KeyboardInterrupt:
-        # Jupyter's stop button: keep what was learned, and say how to go on.
+        # Jupyter's stop button: keep what was learned up to the last completed point, and say how to go on.
+        model.zero_grad(set_to_none=True)
+        model.train()  # if the Stop landed during an evaluation
         history.interrupted = True
+        del history.evals[evals_done:]  # an evaluation after that point is redone on resume
         bar.close()
         if checkpoint and main:
-            history.seconds = time.perf_counter() - started
-            save_checkpoint(checkpoint, model, optimizer, scaler, step, history)
+            with stop_waits():
+                history.seconds = time.perf_counter() - started
+                save_checkpoint(checkpoint, model, optimizer, scaler, completed_point())
             print(f"Interrupted at step {step}; checkpoint saved in {shown_path(checkpoint)}. "
                   "To continue from there, call train() again with resume=True.")
         else:
@@ -266,67 +267,4 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
             "effective batch, half the memory), or shorten the sequences, then run again."
         ) from error
     bar.close()
-    history.seconds = time.perf_counter() - started
-    if evaluate:
-        run_evaluation(config.max_steps)
-    if checkpoint and main:
-        save_checkpoint(checkpoint, model, optimizer, scaler, config.max_steps, history)
     return history
-
-
-def live_loss_plot(title: str = "loss", metric_keys: tuple[str, ...] = ("val_loss",)):
-    """An ``on_eval`` callback that redraws one figure in place: train loss and the evaluation
-    metrics against the step (Chapter 4's live loss plot; Chapter 3's curves)."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    plt.close(fig)  # shown through the display handle below, not again at the end of the cell
-
-    def label(waiting: bool = False) -> None:
-        ax.set_xlabel("optimizer step")
-        ax.set_ylabel("loss (cross-entropy, nats)")
-        ax.set_title(title)
-        if waiting:
-            ax.text(0.5, 0.5, "the first evaluation draws the curves", ha="center", va="center",
-                    transform=ax.transAxes, color="gray")
-
-    label(waiting=True)
-    handle = display(fig, display_id=True)
-
-    def redraw(history: History) -> None:
-        ax.clear()
-        ax.plot(history.steps, history.train_loss, label="train loss", alpha=0.7)
-        for key in metric_keys:
-            points = [(e["step"], e[key]) for e in history.evals if key in e]
-            if points:
-                ax.plot(*zip(*points), "o-", label=key.replace("_", " "))
-        label()
-        ax.legend(loc="upper right")
-        if handle is not None:
-            handle.update(fig)
-
-    return redraw
-
-
-def dataset_batches(dataset, batch_size: int, collate_fn: Callable, device, seed: int = 0
-                    ) -> Callable[[int], dict]:
-    """``get_batch`` for a map-style dataset (Chapter 3): micro-batch ``i`` of a shuffled pass,
-    a new shuffle each epoch, all decided by ``seed`` and ``i`` alone, so a resumed run sees
-    the same batches as an uninterrupted one. Tensors are moved to ``device``."""
-    per_epoch = len(dataset) // batch_size  # drop the ragged last batch: equal-sized steps
-    if per_epoch == 0:
-        raise ValueError(f"batch_size {batch_size} is larger than the dataset ({len(dataset)} examples).")
-    orders: dict[int, list[int]] = {}
-
-    def get_batch(i: int) -> dict:
-        epoch, position = divmod(i, per_epoch)
-        if epoch not in orders:
-            generator = torch.Generator().manual_seed(seed + epoch)
-            orders.clear()  # keep only the current epoch's order in memory
-            orders[epoch] = torch.randperm(len(dataset), generator=generator).tolist()
-        indices = orders[epoch][position * batch_size:(position + 1) * batch_size]
-        batch = collate_fn([dataset[j] for j in indices])
-        return {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
-
-    return get_batch

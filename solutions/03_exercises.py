@@ -166,7 +166,7 @@ checks.training_step(train_step)
 from transformers import AutoTokenizer, DataCollatorWithPadding, pipeline
 
 from helpers.fine_tuning import classify, load_classifier, tokenize_reviews
-from helpers.training import dataset_batches
+from helpers.fine_tuning import dataset_batches
 
 if passed("3.1", "3.2", "3.3"):
     model_name = resolve_model(BASE_MODEL)

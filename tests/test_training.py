@@ -144,7 +144,7 @@ def test_bf16_autocast_on_cpu_still_learns():
 
 
 def test_dataset_batches_cover_each_epoch_once_and_repeat_exactly():
-    from helpers.training import dataset_batches
+    from helpers.fine_tuning import dataset_batches
 
     data = [{"x": torch.tensor([i])} for i in range(10)]
     collate = lambda rows: {"x": torch.cat([r["x"] for r in rows])}

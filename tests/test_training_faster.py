@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from helpers.gpt import GPT, GPTConfig, apply_rope, rope_tables
-from helpers.training import Optimizers, TrainConfig, hidden_matrices, make_optimizer, train
+from helpers.optimizers import Optimizers, hidden_matrices, make_optimizer
+from helpers.training import TrainConfig, train
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # tiny tensors (tests/conftest.py)

@@ -732,7 +732,9 @@ if precision == "no":  # in float32 on one device: the same arithmetic
 # The same fresh model, the same number of steps:
 
 # %%
-from helpers.training import TrainConfig, dataset_batches, live_loss_plot, train
+from helpers.progress import live_loss_plot
+from helpers.fine_tuning import dataset_batches
+from helpers.training import TrainConfig, train
 
 torch.manual_seed(SEED)
 helper_model = new_classifier().to(chapter.device)

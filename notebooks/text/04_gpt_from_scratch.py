@@ -489,7 +489,8 @@ assert sum(plain_losses[-10:]) / 10 < plain_losses[0] - 0.3, "the plain loop did
 
 # %%
 from helpers.paths import REPO_ROOT, results_dir
-from helpers.training import TrainConfig, live_loss_plot, lr_at, train
+from helpers.progress import live_loss_plot
+from helpers.training import TrainConfig, lr_at, train
 
 checkpoint_dir = results_dir() / "chapter04" / chapter.profile
 config = TrainConfig(max_steps=SIZES["steps"], lr=SIZES["lr"], min_lr=SIZES["min_lr"],
@@ -978,7 +979,7 @@ for m, n in [(5, 2), (9, 6), (20, 17), (9, 2)]:
 # as one. One step on a matrix whose gradient has directions a thousand times apart in size:
 
 # %%
-from helpers.training import hidden_matrices, make_optimizer
+from helpers.optimizers import hidden_matrices, make_optimizer
 
 weight = nn.Parameter(torch.zeros(4 * C, C))
 directions = torch.linalg.qr(torch.randn(4 * C, C))[0]        # orthonormal columns
