@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="a folder of executed notebooks instead, e.g. build/executed/smoke")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "site")
     args = parser.parse_args(argv)
+    if args.executed is None:
+        from helpers.environment import resolve_profile  # auto: the folder make course wrote, by the same rule
+
+        args.profile = resolve_profile(args.profile)
     executed = args.executed or runs_dir() / args.profile
     start = time.perf_counter()
     try:

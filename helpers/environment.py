@@ -108,8 +108,9 @@ def pick_profile(requested: str, device: str, memory_bytes: int | None = None) -
     """``"auto"`` becomes ``"gpu"`` on a CUDA GPU, ``"smoke"`` on a machine with under 4 GiB of
     memory (a Binder session), and ``"cpu"`` elsewhere; the others pass through.
 
-    The one rule for every way a chapter runs: ``setup_chapter`` (Jupyter, Colab, Binder) and
-    ``make course`` (through ``resolve_profile``) both call it.
+    The one rule for every way the course runs: ``setup_chapter`` (Jupyter, Colab, Binder) calls it,
+    and through ``resolve_profile`` so do ``make course`` (the harness) and ``scripts/train_gpt.py``
+    (``make train-gpt``); the Makefile passes ``auto`` on as it is.
     """
     requested = (requested or "auto").lower()
     if requested == "auto":
@@ -121,9 +122,9 @@ def pick_profile(requested: str, device: str, memory_bytes: int | None = None) -
     return requested
 
 
-def resolve_profile(requested: str) -> str:
-    """``pick_profile`` for this machine: its device and its memory."""
-    return pick_profile(requested, pick_device(), available_memory_bytes())
+def resolve_profile(requested: str, device: str | None = None) -> str:
+    """``pick_profile`` for this machine: its device (or ``device``, when the run is told which) and its memory."""
+    return pick_profile(requested, device or pick_device(), available_memory_bytes())
 
 
 def mixed_precision_dtype(device: str) -> "torch.dtype | None":

@@ -31,7 +31,7 @@ from helpers.network import HUB_URL, hub_endpoint, hub_reachable
 
 HUB_MODES = ("auto", "online", "offline")
 
-# Hub id -> name of its stand-in in the offline kit (see helpers/offline_kit.py).
+# Hub id -> name of its stand-in in the offline kit (see course_tools/kit/registry.py).
 MODEL_STAND_INS = {
     "distilbert-base-uncased-finetuned-sst-2-english": "sentiment-minilm-rt",
     "distilbert/distilbert-base-uncased-finetuned-sst-2-english": "sentiment-minilm-rt",

@@ -12,7 +12,8 @@ and the gradients are averaged at each step, so the copies stay identical.
 
 ``--batch_size`` is per process: N processes train on N times the batch per step (the
 learning rate is not rescaled). To keep the global batch of a 1-process run, divide it by N.
-Every flag overrides the profile's value; ``--help`` lists them.
+Every flag overrides the profile's value; ``--help`` lists them. ``--profile auto`` (the default, and
+``make train-gpt``'s) picks one as every chapter does: ``helpers.environment.resolve_profile``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import torch
 
+from helpers.environment import resolve_profile
 from helpers.gpt import GPT, GPTConfig
 from helpers.gpt_data import CharTokenizer, lm_loss, load_shakespeare, make_evaluate, random_windows, split_corpus
 from helpers.recipes import GPT_RECIPES
@@ -45,7 +47,9 @@ PROFILES = {name: flat(recipe) for name, recipe in GPT_RECIPES.items()}
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--profile", choices=PROFILES, default="cpu")
+    parser.add_argument("--profile", choices=("auto", *PROFILES), default="auto",
+                        help="auto: the chapters' rule (helpers.environment.resolve_profile): gpu on a CUDA GPU, "
+                             "smoke under 4 GiB of memory, else cpu")
     for name, value in PROFILES["cpu"].items():
         parser.add_argument(f"--{name}", type=type(value), default=None, help="profile value unless given")
     parser.add_argument("--beta2", type=float, default=0.99)
@@ -62,6 +66,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in out_dir")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    args.profile = resolve_profile(args.profile, device="cpu" if args.device == "cpu" else None)
     for name, value in PROFILES[args.profile].items():
         if getattr(args, name) is None:
             setattr(args, name, value)

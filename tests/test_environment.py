@@ -1,5 +1,8 @@
 """setup_chapter's decisions: device, profile, threads, platform, what it prints."""
 
+import inspect
+import re
+
 import pytest
 import torch
 
@@ -46,14 +49,65 @@ def test_available_memory_follows_a_cgroup_limit(tmp_path, monkeypatch, files, e
     assert env.available_memory_bytes((tmp_path / "memory.max", tmp_path / "memory.limit_in_bytes")) == expected
 
 
-def test_the_profile_is_resolved_by_one_function_everywhere():
-    """setup_chapter and make course (the harness) call the same rule; nothing else decides 'auto'."""
-    import inspect
+def _train_gpt_script():
+    """scripts/train_gpt.py as a module (scripts/ is a folder of scripts, not a package)."""
+    import importlib.util
 
+    from helpers.paths import REPO_ROOT
+
+    spec = importlib.util.spec_from_file_location("train_gpt", REPO_ROOT / "scripts" / "train_gpt.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("device, memory, flags, expected", [
+    ("cuda", 16 * GiB, [], "gpu"), ("cpu", 24 * GiB, [], "cpu"), ("cpu", 2 * GiB, [], "smoke"),  # the default: auto
+    ("cuda", 16 * GiB, ["--profile", "auto"], "gpu"),
+    ("cuda", 16 * GiB, ["--device", "cpu"], "cpu"),   # told to train on the CPU: the CPU's profile, by the same rule
+    ("cuda", 16 * GiB, ["--profile", "smoke"], "smoke"),
+])
+def test_auto_is_decided_by_one_function_everywhere(monkeypatch, tmp_path, device, memory, flags, expected):
+    """setup_chapter, make course (the harness), make site and make train-gpt (the script) all reach
+    pick_profile: with the machine faked, each picks what pick_profile says, and nothing else decides."""
     from course_tools import harness
+    from course_tools import site as course_site
 
-    assert "resolve_profile" in inspect.getsource(harness.main)
+    monkeypatch.setattr(env, "pick_device", lambda: device)
+    monkeypatch.setattr(env, "available_memory_bytes", lambda *args: memory)
+    requested = flags[1] if flags[:1] == ["--profile"] else "auto"
+
+    script = _train_gpt_script()
+    args = script.parse_args(flags)
+    assert args.profile == expected
+    assert args.n_layer == script.PROFILES[expected]["n_layer"]  # and the profile's sizes follow
+
+    if "--device" not in flags:  # the harness and the site have no device flag
+        ran = []
+        monkeypatch.setattr(harness, "run_course", lambda profile, hub_mode, only: ran.append(profile) or 0)
+        assert harness.main(["course", "--profile", requested]) == 0 and ran == [expected]
+
+        monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path / "runs"))
+        read = []
+        monkeypatch.setattr(course_site, "build", lambda executed, out, quiet: read.append(executed) or out)
+        assert course_site.main(["--profile", requested, "--out", str(tmp_path / "site")]) == 0
+        assert read[0].name == expected  # runs/<profile>/, the folder make course wrote
+
     assert "pick_profile(profile, device, memory)" in inspect.getsource(env.setup_chapter)
+
+
+def test_the_makefile_passes_auto_on_and_maps_nothing():
+    """PROFILE goes to the harness, the site and the script as it is: no `$(if $(filter auto,...),cpu,...)`.
+    make comparison's cpu profile is an explicit default of its own, since the README's table is the cpu run's."""
+    from helpers.paths import REPO_ROOT
+
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert re.search(r"^PROFILE \?= auto$", makefile, re.M)
+    assert not re.search(r"filter\s+auto|\bauto\s*,\s*(cpu|gpu|smoke)\b", makefile), "the Makefile maps auto itself"
+    used = set(re.findall(r"^\t.*--profile\s+(\S+)", makefile, re.M))  # in the recipes, not the comments
+    assert used == {"$(PROFILE)", "$(COMPARISON_PROFILE)", "smoke"}, used
+    assert re.search(r"^COMPARISON_PROFILE \?= cpu$", makefile, re.M)
+    assert re.search(r"^train-gpt:.*\n\t.*scripts/train_gpt\.py --profile \$\(PROFILE\)$", makefile, re.M)
 
 
 class _FakeGPU:

@@ -18,6 +18,7 @@ import torch
 
 from course_tools import exercises
 from course_tools.harness import clean_notebook, course_notebooks
+from helpers.paths import REPO_ROOT
 from helpers.checks import chapter01, chapter02, chapter03, chapter04, chapter05, feedback
 
 SOURCES = exercises.sources()
@@ -83,6 +84,27 @@ def test_learners_see_exercises_not_solutions(source):
     leaked = [line for line in solution_lines if line in code]
     assert not leaked, f"solution code in {learner.name}: {leaked[:2]}"
     assert code.count(exercises.STUB[1]) == len(re.findall(re.escape(exercises.BEGIN), source.read_text(encoding="utf-8")))
+
+
+def _statements(text: str) -> list[str]:
+    """The lines of Python that are code, stripped (no blank lines, no comments)."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_solutions_live_only_in_solutions():
+    """No module a learner can open (helpers/, the checks among them) holds a solution: no solution line
+    over 25 characters, and no two solution lines in a row, appear there. A check verifies an answer by
+    what it does, or against a reference worked out another way; reading it is not the solution."""
+    helpers = {path: path.read_text(encoding="utf-8") for path in sorted((REPO_ROOT / "helpers").rglob("*.py"))}
+    pairs = {path: set(zip(_statements(text), _statements(text)[1:])) for path, text in helpers.items()}
+    leaks = []
+    for source in SOURCES:
+        for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", source.read_text(encoding="utf-8"), re.S):
+            lines = _statements(region)
+            for path, text in helpers.items():
+                leaks += [(source.name, path.name, line) for line in lines if len(line) > 25 and line in text]
+                leaks += [(source.name, path.name, pair) for pair in zip(lines, lines[1:]) if pair in pairs[path]]
+    assert not leaks, f"solution code outside solutions/ (source, module, code): {leaks[:3]}"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

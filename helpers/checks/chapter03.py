@@ -4,8 +4,8 @@
   reviews per label, shuffled, repeatable; on a small made-up dataset sorted by label, like IMDb;
 - ``frozen_encoder`` (exercise 3.2): the frozen-encoder baseline: only the new head trains; on
   tiny BERT and DistilBERT classifiers with random weights (built here, no download);
-- ``training_step`` (exercise 3.3): one step of the plain PyTorch loop, compared with a correct
-  step on a copy of the same tiny model.
+- ``training_step`` (exercise 3.3): one step of the plain PyTorch loop, compared with SGD's update
+  (each weight moved against its gradient) worked out here on a copy of the same tiny model.
 """
 
 from __future__ import annotations
@@ -129,53 +129,63 @@ def _batch(seed: int):
             "labels": torch.tensor([0, 1, 1, 0])}
 
 
-def _correct_step(model, batch, optimizer) -> float:
-    model.train()
-    loss = model(**batch).loss
-    loss.backward()
-    optimizer.step()
-    optimizer.zero_grad()
-    return loss.item()
+def _expected_step(model, batch, lr: float) -> tuple[float, dict]:
+    """The loss of ``batch`` and the weights one plain SGD step on it gives, worked out here without an
+    optimizer, on a copy: the cross-entropy of the model's logits against the labels, its gradient, and
+    every weight moved by ``lr`` times its gradient, downhill (``w - lr * dL/dw``, what SGD's update is)."""
+    import torch
+
+    scratch = copy.deepcopy(model)
+    inputs = {key: value for key, value in batch.items() if key != "labels"}
+    cross_entropy = torch.nn.functional.cross_entropy(scratch(**inputs).logits, batch["labels"])
+    cross_entropy.backward()
+    with torch.no_grad():
+        weights = {name: w if w.grad is None else w - lr * w.grad for name, w in scratch.named_parameters()}
+    return float(cross_entropy.detach()), weights
 
 
 @exercise("3.3", "one step of the training loop")
 def training_step(train_step) -> str:
-    """Exercise 3.3: ``train_step(model, batch, optimizer)`` -> the batch's loss as a float;
-    compared, over two steps, with a correct step on a copy of the same tiny model."""
+    """Exercise 3.3: ``train_step(model, batch, optimizer)`` -> the batch's loss as a float; over two
+    steps, its loss and new weights are compared with an SGD step worked out by hand from the weights
+    it started from (so the second step shows whether the first step's gradients were reset)."""
     import torch
 
     require_callable(train_step, "train_step")
+    lr = 0.5
     model = tiny_classifiers(seed=1)["BERT"]
-    reference = copy.deepcopy(model)
-    start = copy.deepcopy(model.state_dict())
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
-    reference_optimizer = torch.optim.SGD(reference.parameters(), lr=0.5)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+
+    def weights():
+        return {name: w.detach().clone() for name, w in model.named_parameters()}
 
     def same(a, b):
         return all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
 
     for step, seed in enumerate((10, 11), 1):
         batch = _batch(seed)
+        before = weights()
+        expected_loss, expected_weights = _expected_step(model, batch, lr)
         returned = train_step(model, batch, optimizer)
-        expected = _correct_step(reference, batch, reference_optimizer)
         if step == 1:
             if isinstance(returned, torch.Tensor):
                 raise Mistake("you returned a tensor; return loss.item(), a float (a tensor keeps the whole "
                               "computation graph in memory for as long as you keep it).")
             if not isinstance(returned, float):
                 raise Mistake(f"you returned {returned!r}; return the batch's loss as a float, loss.item().")
-            if same(model.state_dict(), start):
-                raise Mistake("after your step the weights did not change: compute loss = model(**batch).loss, "
-                              "then loss.backward(), then optimizer.step() (zero the gradients before the "
-                              "backward pass or after the step, never in between).")
-            if abs(returned - expected) > 1e-5:
+            if same(weights(), before):
+                raise Mistake("after your step the weights did not change: take the model's own loss "
+                              "(model(**batch).loss), call backward() on it, then optimizer.step() (zero the "
+                              "gradients before the backward pass or after the step, never in between).")
+            if abs(returned - expected_loss) > 1e-5:
                 raise Mistake(f"you returned the loss {returned:.5f}; the batch's loss before the update is "
-                              f"{expected:.5f}: return the loss of this batch, computed once, before optimizer.step().")
-            if not same(model.state_dict(), reference.state_dict()):
+                              f"{expected_loss:.5f}: return the loss of this batch, computed once, before "
+                              "optimizer.step().")
+            if not same(weights(), expected_weights):
                 raise Mistake("after one step your weights differ from a correct step's: use the model's own loss "
-                              "(model(**batch).loss, the batch holds the labels), loss.backward(), optimizer.step().")
-        elif not same(model.state_dict(), reference.state_dict()):
+                              "(model(**batch).loss, the batch holds the labels), backward() on it, optimizer.step().")
+        elif not same(weights(), expected_weights):
             raise Mistake("your first step was right, your second was not: the second used the first step's "
                           "gradients too. Gradients add up until you reset them: call optimizer.zero_grad() "
                           "every step.")
-    return "forward, backward, step, and the gradients reset: two steps match a correct loop exactly."
+    return "forward, backward, step, and the gradients reset: two steps match SGD's update exactly."

