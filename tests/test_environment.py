@@ -107,7 +107,7 @@ def test_the_makefile_passes_auto_on_and_maps_nothing():
     used = set(re.findall(r"^\t.*--profile\s+(\S+)", makefile, re.M))  # in the recipes, not the comments
     assert used == {"$(PROFILE)", "$(COMPARISON_PROFILE)", "smoke"}, used
     assert re.search(r"^COMPARISON_PROFILE \?= cpu$", makefile, re.M)
-    assert re.search(r"^train-gpt:.*\n\t.*scripts/train_gpt\.py --profile \$\(PROFILE\)$", makefile, re.M)
+    assert re.search(r"^train-gpt:.*\n(\t.*\n)*\t.*scripts/train_gpt\.py --profile \$\(PROFILE\)$", makefile, re.M)
 
 
 class _FakeGPU:
