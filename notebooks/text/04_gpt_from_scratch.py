@@ -511,7 +511,9 @@ print(f"{config.max_steps} steps x {tokens_per_step} tokens = {config.max_steps 
 # Training runs in two halves, to show checkpoints at work. Half way, the batch function raises
 # `KeyboardInterrupt`, which is exactly what Jupyter's stop button does: the loop saves a checkpoint
 # (weights, optimizer state, step, history) and returns. Press stop yourself during a long run and
-# the same happens.
+# the same happens, wherever it lands (a step, an evaluation, the plot, a checkpoint being written):
+# the checkpoint holds the last step completed, never half of one, so the resumed run is exactly the
+# uninterrupted one (`tests/test_stop_anywhere.py` stops it on every line to check).
 
 # %%
 torch.manual_seed(SEED)
