@@ -104,8 +104,8 @@ def stop_waits():
     """Hold a Stop (Ctrl-C; Jupyter's stop button sends the same SIGINT) until the block ends, then
     deliver it. The loop wraps each optimizer update and each checkpoint in it: stopped half way, an
     update would leave some weights updated and others not, and no checkpoint could describe that."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread receives signals
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # only the main thread receives signals; None: a handler set outside Python, left alone
         return
     held = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(frame))

@@ -38,18 +38,30 @@ PLANTED_KEY = "sk-proj-PLANTEDtestKEY0123456789abcdefDoNotPrint"
 SERVED_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
-def run_chapter(name: str, env: dict, out: Path, tag: str = "", **parameters) -> nbformat.NotebookNode:
+def run_chapter(name: str, env: dict, out: Path, tag: str = "", until: str | None = None, then: str = "",
+                **parameters) -> nbformat.NotebookNode:
     """Execute a chapter with papermill in the smoke profile, in ``env``, into ``out``; return the executed copy.
-    ``tag`` names a second run of the same chapter in ``out`` (its copy and log: ``NN_name-<tag>``)."""
+    ``tag`` names a second run of the same chapter in ``out`` (its copy and log: ``NN_name-<tag>``).
+    ``until``: run the chapter from its first cell up to the markdown heading that starts with it
+    (e.g. ``"## 4."``), then the code ``then``: for a second run that repeats only the sections
+    whose behaviour the changed setup reaches."""
     source = next((REPO_ROOT / "notebooks").glob(f"{name}_*.ipynb"))
     stem = f"{source.stem}-{tag}" if tag else source.stem
     target, log = out / f"{stem}.ipynb", out / f"{stem}.log"
+    if until:
+        notebook = nbformat.read(source, as_version=4)
+        stop = next(i for i, cell in enumerate(notebook.cells)
+                    if cell.cell_type == "markdown" and cell.source.startswith(until))
+        notebook.cells = notebook.cells[:stop] + [nbformat.v4.new_code_cell(then)]
+        (out / "sources").mkdir(exist_ok=True)
+        source = out / "sources" / f"{stem}.ipynb"  # not *.ipynb in `out`: those are the executed copies
+        nbformat.write(notebook, source)
     arguments = ["-p", "PROFILE", "smoke"]
     for key, value in parameters.items():
         arguments += ["-p", key, str(value)]
     with open(log, "w") as log_file:
         result = subprocess.run([sys.executable, "-m", "papermill", str(source), str(target), *arguments,
-                                 "--cwd", str(source.parent), "--no-progress-bar", "--start-timeout", "120"],
+                                 "--cwd", str(REPO_ROOT / "notebooks"), "--no-progress-bar", "--start-timeout", "120"],
                                 env=env, stdout=log_file, stderr=subprocess.STDOUT)
     assert result.returncode == 0, f"{source.name} failed online; see {target}:\n{log.read_text()[-4000:]}"
     return nbformat.read(target, as_version=4)
