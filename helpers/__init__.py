@@ -9,13 +9,13 @@ In the order the chapters meet them:
 - ``helpers.llm_api``, ``helpers.local_server``: the OpenAI client, keys, costs, the local stand-in (Chapters 1, 5)
 - ``helpers.fine_tuning``: fine-tuning pieces and ``quick_fine_tune`` (Chapters 3, 5)
 - ``helpers.gpt``, ``helpers.gpt_data``, ``helpers.training``: Chapter 4's GPT, its data, and the training
-  loop (Chapters 3, 4, 5)
+  loop (Chapters 3, 4, 5), with its optimizers in ``helpers.optimizers``
 - ``helpers.recipes``: every profile's sizes, written once (Chapters 3, 4, 5)
 - ``helpers.yardstick``, ``helpers.scratch_classifier``, ``helpers.pretraining``: Chapter 5's measurements,
   its classifier trained from scratch, and approach 4 (your own GPT pre-trained, then fine-tuned)
 - ``helpers.results``: records measured results for Chapter 5's comparison
 - ``helpers.checks``: the exercises' checks, one module per chapter
-- smaller pieces: ``helpers.paths`` (where files go), ``helpers.progress`` (progress bars),
+- smaller pieces: ``helpers.paths`` (where files go), ``helpers.progress`` (progress bars, the live loss plot),
   ``helpers.diagrams`` (Chapter 4's diagrams), ``helpers/metrics/`` (accuracy and F1 for ``evaluate``)
 
 The course's machinery, which learners need not read, is ``course_tools``: ``course_tools.harness`` runs the
