@@ -33,10 +33,10 @@ folder, so the processes of ``torchrun`` build it once). This package builds the
 (what each asset is), ``build`` (order, scratch folders, the manifest), ``__main__`` (the CLI).
 """
 
-from course_tools.kit.build import build, ensure, print_status
+from course_tools.kit.build import build, print_status
 from course_tools.kit.downloads import ChecksumError, KitError, Wheel, download_wheel, sha256_of, verify_sha256
 from course_tools.kit.registry import ASSETS, AssetSpec
 from helpers.kit import AssetMissingError, asset_path, read_manifest
 
 __all__ = ["ASSETS", "AssetMissingError", "AssetSpec", "ChecksumError", "KitError", "Wheel", "asset_path",
-           "build", "download_wheel", "ensure", "print_status", "read_manifest", "sha256_of", "verify_sha256"]
+           "build", "download_wheel", "print_status", "read_manifest", "sha256_of", "verify_sha256"]

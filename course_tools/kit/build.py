@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from course_tools.kit.downloads import KitError, _say, sha256_of
 from course_tools.kit.registry import ASSETS
-from helpers.kit import asset_path, is_built, read_manifest
+from helpers.kit import is_built, read_manifest
 from helpers.paths import folder_bytes, kit_dir
 
 
@@ -170,14 +170,6 @@ def _build_lock():
         yield
     finally:
         lock.release()
-
-
-def ensure(name: str):
-    """The folder of an asset, built first if missing, in this process (the tests; chapters call
-    ``helpers.kit.ensure``, which runs the command line). Building needs a package registry (PyPI)."""
-    if not is_built(name):
-        build([name])
-    return asset_path(name)
 
 
 def build(names: list[str] | None = None, force: bool = False) -> dict:
