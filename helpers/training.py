@@ -210,7 +210,6 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
                         on_eval(history)
                 with stop_waits():
                     followed_up, rng, evals_done = True, rng_states(device), len(history.evals)
-                    history.seconds = time.perf_counter() - started
                     if checkpoint and main and due(config.checkpoint_every):
                         save_checkpoint(checkpoint, model, optimizer, scaler, completed_point())
             if step == config.max_steps:
@@ -237,6 +236,7 @@ def train(model: torch.nn.Module, get_batch: Callable[[int], object],
                 scaler.update()
                 optimizer.zero_grad(set_to_none=True)
                 step, followed_up, rng, unlogged = step + 1, False, rng_states(device), unlogged + step_losses
+                history.seconds = time.perf_counter() - started  # training time: through this update, not the final evaluation
                 if step % config.log_every == 0 or step == config.max_steps:
                     mean_loss = (torch.stack(unlogged).sum() / (len(unlogged) / config.accumulate)).item()
                     unlogged = []

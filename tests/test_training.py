@@ -217,3 +217,17 @@ def test_notebook_progress_bar_updates_its_saved_output_with_where_it_ended(monk
     assert shown[-1][0] == "update" and "100%" in shown[-1][1] and "4/4" in shown[-1][1]
     bar.close()  # a second close changes nothing
     assert len([kind for kind, _ in shown if kind == "update"]) == 1
+
+
+def test_seconds_are_the_training_time_without_the_final_evaluation():
+    """Chapter 4 and scripts/train_gpt.py report ms/step and tokens/s from ``history.seconds``."""
+    import time
+
+    model, get_batch, compute_loss, evaluate = tiny_problem()
+
+    def slow_evaluate(m):  # evaluation is the slow part of a real run; three tiny steps take milliseconds
+        time.sleep(1.0)
+        return evaluate(m)
+
+    history = train(model, get_batch, compute_loss, TrainConfig(max_steps=3), evaluate=slow_evaluate, progress=False)
+    assert len(history.evals) == 1 and history.seconds < 1.0
