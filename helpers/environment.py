@@ -53,6 +53,19 @@ def available_cpus(quota_file: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
     return max(1, cpus)
 
 
+def torch_threads() -> int:
+    """How many threads torch computes with on the CPU (``setup_chapter``, every chapter).
+
+    ``OMP_NUM_THREADS`` when it is set: whoever runs several jobs side by side (``make test``'s two
+    workers, a class sharing one server) gives each job its share, and two jobs of two threads each on
+    two cores spend their time waiting on each other. Else every core this process may use.
+    """
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return available_cpus()
+
+
 def pick_device() -> str:
     """The best device torch can use here: ``"cuda"``, then ``"mps"``, then ``"cpu"``."""
     import torch
@@ -74,7 +87,8 @@ def describe_device(device: str) -> str:
         return f"cuda ({props.name}, {props.total_memory / 2**30:.0f} GiB)"
     if device == "mps":
         return "mps (Apple GPU)"
-    return f"cpu ({torch.get_num_threads()} threads; no CUDA or Apple MPS GPU found)"
+    threads = torch.get_num_threads()
+    return f"cpu ({threads} thread{'' if threads == 1 else 's'}; no CUDA or Apple MPS GPU found)"
 
 
 # Below this much memory, ``auto`` picks the smoke profile: Binder gives 1-2 GiB, and the cpu profile's
@@ -220,7 +234,7 @@ def setup_chapter(title: str, profile: str = "auto", hub_mode: str = "auto", see
 
     import torch
 
-    torch.set_num_threads(available_cpus())
+    torch.set_num_threads(torch_threads())
     device = pick_device()
     memory = available_memory_bytes()
     chosen_profile = pick_profile(profile, device, memory)

@@ -167,6 +167,18 @@ def test_available_cpus_follows_a_cgroup_quota(tmp_path, monkeypatch, cpu_max, c
     assert env.available_cpus(tmp_path / "no-such-file") == 8  # not in a container
 
 
+def test_torch_threads_honour_omp_num_threads(monkeypatch):
+    """make test runs two chapters at once with OMP_NUM_THREADS=1 each; a chapter that set torch back
+    to every core made the two fight over both (about 12% slower on the 2-core machine)."""
+    monkeypatch.setattr(env, "available_cpus", lambda *args, **kwargs: 2)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert env.torch_threads() == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert env.torch_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "four")  # not a number: as if unset
+    assert env.torch_threads() == 2
+
+
 def test_colab_and_binder_detection(monkeypatch):
     monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
     for name in [n for n in __import__("os").environ if n.startswith("BINDER_")]:

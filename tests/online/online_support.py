@@ -38,21 +38,48 @@ PLANTED_KEY = "sk-proj-PLANTEDtestKEY0123456789abcdefDoNotPrint"
 SERVED_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
-def run_chapter(name: str, env: dict, out: Path, tag: str = "", until: str | None = None, then: str = "",
-                **parameters) -> nbformat.NotebookNode:
+def headings(cell: nbformat.NotebookNode) -> list[str]:
+    """The level-2 headings (``## ...``) a markdown cell holds, in order (a cell may close one section
+    and open the next)."""
+    if cell.cell_type != "markdown":
+        return []
+    return [line for line in cell.source.splitlines() if line.startswith("## ")]
+
+
+def chapter_cells(cells: list, sections: list[str] | None = None, until: str | None = None) -> list:
+    """The cells a second run executes: everything before section 1 (title, parameters, setup), then
+    ``sections`` only (e.g. ``["## 1.", "## 2.", "## 8."]``: each up to the next ``## `` heading), or
+    every section up to the heading ``until`` (e.g. ``"## 4."``)."""
+    kept, keep, numbered = [], True, False
+    for cell in cells:
+        for heading in headings(cell):
+            if until and heading.startswith(until):
+                return kept
+            number = heading[3:].split(" ", 1)[0]
+            numbered = numbered or number.rstrip(".").isdigit()
+            if sections is not None and numbered:  # after section 1, an unnumbered one (Summary, ...) is not kept
+                keep = any(heading.startswith(wanted) for wanted in sections)
+        if keep:
+            kept.append(cell)
+    return kept
+
+
+def run_chapter(name: str, env: dict, out: Path, tag: str = "", until: str | None = None,
+                sections: list[str] | None = None, then: str = "", **parameters) -> nbformat.NotebookNode:
     """Execute a chapter with papermill in the smoke profile, in ``env``, into ``out``; return the executed copy.
     ``tag`` names a second run of the same chapter in ``out`` (its copy and log: ``NN_name-<tag>``).
-    ``until``: run the chapter from its first cell up to the markdown heading that starts with it
-    (e.g. ``"## 4."``), then the code ``then``: for a second run that repeats only the sections
-    whose behaviour the changed setup reaches."""
+
+    A second run repeats only the sections whose behaviour its setup changes (the rest is the same
+    code on the same data, executed by the first run): ``until`` runs the chapter from its first cell
+    up to the markdown heading that starts with it (e.g. ``"## 11."``), ``sections`` runs the cells
+    before section 1 and then only the sections listed (see ``chapter_cells``); then the code
+    ``then``, which prints what the test reads."""
     source = next((REPO_ROOT / "notebooks").glob(f"{name}_*.ipynb"))
     stem = f"{source.stem}-{tag}" if tag else source.stem
     target, log = out / f"{stem}.ipynb", out / f"{stem}.log"
-    if until:
+    if until or sections:
         notebook = nbformat.read(source, as_version=4)
-        stop = next(i for i, cell in enumerate(notebook.cells)
-                    if cell.cell_type == "markdown" and cell.source.startswith(until))
-        notebook.cells = notebook.cells[:stop] + [nbformat.v4.new_code_cell(then)]
+        notebook.cells = chapter_cells(notebook.cells, sections, until) + [nbformat.v4.new_code_cell(then)]
         (out / "sources").mkdir(exist_ok=True)
         source = out / "sources" / f"{stem}.ipynb"  # not *.ipynb in `out`: those are the executed copies
         nbformat.write(notebook, source)

@@ -31,7 +31,12 @@ def test_the_server_checks_no_key(keyless_endpoint):
 def test_chapter01_says_the_server_checks_no_key_and_replays_openais_401(keyless_env, keyless_endpoint, online_out):
     base_url, model = keyless_endpoint
     netloc = base_url.split("//")[1].split("/")[0]
-    shown = text_of(run_chapter("01", keyless_env, online_out, HUB_MODE="offline", OPENAI_MODEL=model))
+    # Sections 1-2 (the key, the connection, the first calls and streaming) and 8 (the failures): what a
+    # server that checks no key changes. Sections 3-7 and 9-11 send the same requests through the same
+    # client: the other file runs them against an endpoint from OPENAI_BASE_URL, and make test's smoke
+    # run against the local stand-in, which is this same plain `transformers serve`.
+    shown = text_of(run_chapter("01", keyless_env, online_out, sections=["## 1.", "## 2.", "## 8."],
+                                HUB_MODE="offline", OPENAI_MODEL=model))
     assert "key: ApiKey(from the environment variable OPENAI_API_KEY" in shown
     assert "LOCAL STAND-IN" not in shown
     assert f"answers come from: [{model} at {netloc}, from OPENAI_BASE_URL]" in shown
@@ -40,8 +45,7 @@ def test_chapter01_says_the_server_checks_no_key_and_replays_openais_401(keyless
     assert "What OpenAI answers to a wrong key instead (a replay of its 401, not a live call)" in shown
     assert "The API rejected the key (401 Unauthorized)" in shown
     assert f"The server at {netloc} rejected the key" not in shown
-    # The rest of section 8 and the other cells, against this server.
+    # The rest of section 8 and section 2's calls, against this server.
     assert "Unknown model 'gpt-7-ultra' (404)" in shown
-    assert "paid unknown (not OpenAI's price table); on gpt-4.1-mini it costs $" in shown
-    assert "first text after" in shown and "tokens out" in shown and "2nd call: cache, free" in shown
+    assert "first text after" in shown and "tokens out" in shown
     assert_key_never_written(online_out, keyless_env, chapters=1)

@@ -1,0 +1,52 @@
+"""Which cells a second, partial run of a chapter executes (``online_support.chapter_cells``): the
+online tests repeat only the sections their setup changes, so a wrong cut would silently test less."""
+
+from __future__ import annotations
+
+import nbformat
+from online_support import chapter_cells
+
+from helpers.paths import REPO_ROOT
+
+
+def _cell(kind: str, source: str):
+    return nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+
+
+CELLS = [_cell("md", "# Chapter"), _cell("md", "## Parameters"), _cell("code", "params"), _cell("code", "setup"),
+         _cell("md", "## 1. One"), _cell("code", "one"),
+         _cell("md", "## 2. Two"), _cell("code", "two"), _cell("md", "Text of two.\n\n## 3. Three"),
+         _cell("code", "three"), _cell("md", "### 3a. A part of three"), _cell("code", "three-a"),
+         _cell("md", "## 4. Four"), _cell("code", "four"), _cell("md", "## Summary"), _cell("code", "summary")]
+
+
+def _code(cells) -> list[str]:
+    return [c.source for c in cells if c.cell_type == "code"]
+
+
+def test_sections_keep_the_setup_and_only_the_sections_named():
+    assert _code(chapter_cells(CELLS, sections=["## 1.", "## 3."])) == ["params", "setup", "one", "three", "three-a"]
+    # A heading in the middle of a cell opens its section there; a sub-heading stays in its section.
+    assert _code(chapter_cells(CELLS, sections=["## 2."])) == ["params", "setup", "two"]
+    assert _code(chapter_cells(CELLS, sections=["## 4."])) == ["params", "setup", "four"]  # not the Summary
+
+
+def test_until_stops_before_the_heading_even_inside_a_cell():
+    assert _code(chapter_cells(CELLS, until="## 3.")) == ["params", "setup", "one", "two"]
+    assert _code(chapter_cells(CELLS, until="## 4.")) == ["params", "setup", "one", "two", "three", "three-a"]
+
+
+def test_the_cuts_the_online_tests_use_find_their_headings():
+    """Each heading an online test names exists in its chapter (renumbering a chapter fails here)."""
+    chapters = {name: nbformat.read(next((REPO_ROOT / "notebooks").glob(f"{name}_*.ipynb")), as_version=4)
+                for name in ("01", "05")}
+    headings = {name: [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                       if line.startswith("## ")] for name, nb in chapters.items()}
+    for name, wanted in [("01", ["## 1. Keys", "## 2. Connect", "## 8. Failure"]),
+                         ("05", ["## 3. A hosted model", "## 4. An off-the-shelf", "## 10. Accuracy",
+                                 "## 11. The learning curve"])]:
+        for heading in wanted:
+            assert any(h.startswith(heading) for h in headings[name]), (name, heading)
+    # Chapter 1's cut still reaches the bad-key demonstration and section 2's streaming.
+    kept = "\n".join(_code(chapter_cells(chapters["01"].cells, sections=["## 1.", "## 2.", "## 8."])))
+    assert "bad_client.models.list()" in kept and "first_piece" in kept and "ResponseCache" not in kept
