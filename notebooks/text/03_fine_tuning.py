@@ -11,8 +11,10 @@
 # | 4 | train a model from scratch | everything | 4 |
 #
 # Chapter 2 used a model someone else had already fine-tuned for sentiment. Here you do that step
-# yourself: take `distilbert-base-uncased`, a model pre-trained only to fill in missing words, put a
-# new two-label classification head on it, and train it on labelled IMDb movie reviews. You will:
+# yourself: take `distilbert-base-uncased`, a smaller BERT trained on plain text by *distillation*
+# (to fill in masked words, to match BERT's predictions for them, and to match BERT's hidden vectors),
+# which knows nothing of sentiment yet; put a new two-label classification head on it, and train it
+# on labelled IMDb movie reviews. You will:
 #
 # 1. load the reviews with `datasets.load_dataset` and look at them first: label balance, review
 #    lengths, a held-out split that never leaks;
@@ -62,7 +64,7 @@ PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the
 HUB_MODE = "auto"   # "online" (Hugging Face Hub), "offline" (the course's offline kit); "auto" checks the network
 SEED = 0
 
-BASE_MODEL = "distilbert-base-uncased"                                  # pre-trained only on masked words, no sentiment yet
+BASE_MODEL = "distilbert-base-uncased"                                  # distilled from BERT on plain text, no sentiment yet
 OFF_THE_SHELF_MODEL = "distilbert-base-uncased-finetuned-sst-2-english"  # Chapter 2's model, to compare against
 REVIEWS_DATASET = "stanfordnlp/imdb"                                     # 25,000 training + 25,000 test reviews
 
@@ -677,8 +679,10 @@ assert loop_after["val_loss"] < loop_before["val_loss"], "the plain loop did not
 # Hugging Face `accelerate` runs this loop, unchanged but for three lines, on a CPU, one GPU, several
 # GPUs or several machines, in mixed precision if asked: `accelerator.prepare(...)` puts the model,
 # the optimizer and the batches where they belong, and `accelerator.backward(loss)` replaces
-# `loss.backward()` (it scales the loss in float16 and averages gradients across processes). Launch
-# the same script with `accelerate launch train.py` to use several GPUs. (`Trainer` itself runs on
+# `loss.backward()` (it scales the loss for float16 mixed precision, and divides it when gradients are
+# accumulated over several batches). Launch the same script with `accelerate launch train.py` to use
+# several GPUs: `prepare` then wraps the model in PyTorch's `DistributedDataParallel`, which averages
+# the gradients across processes during the backward pass. (`Trainer` itself runs on
 # `accelerate`.) The same seeds give the same new head, batches and dropout, so on one device in
 # float32 the two loops must agree.
 
