@@ -14,13 +14,18 @@
 # the official `openai` Python client. The code you write in this chapter is the code you would ship.
 # You will:
 #
-# 1. keep an API key safe, and make a first call with the **Responses API** and with **Chat Completions**;
-# 2. count tokens *before* sending, read the usage the server returns, and turn both into money;
-# 3. build four real uses: **creative writing**, a **customer-support chatbot**, **summarization**, **code generation**;
-# 4. get **structured output** into a Pydantic model; stream answers as they are written;
-# 5. handle failure, which is normal: time-outs, rate limits (with retries), a bad key, an unknown model, a server that is down;
-# 6. avoid paying twice with a cache on disk;
-# 7. measure zero-shot and few-shot sentiment classification (accuracy, latency, tokens, cost) for Chapter 5.
+# 1. keep an API key safe: find it, never show it;
+# 2. connect to the hosted API (or a local stand-in) and make a first call with the **Responses API** and
+#    with **Chat Completions**; stream answers as they are written;
+# 3. count tokens *before* sending, read the usage the server returns, and turn both into money;
+# 4. use it for **creative text generation**: temperature, `top_p`, instructions against input;
+# 5. build a **customer-support chatbot** grounded in an FAQ, and get **structured output** into a Pydantic model;
+# 6. **summarize** reviews, to a length and past the context window;
+# 7. generate **code**, and test it before trusting it;
+# 8. handle failure, which is normal: time-outs, rate limits (with retries), a bad key, an unknown model, a server that is down;
+# 9. avoid paying twice with a cache on disk;
+# 10. measure zero-shot and few-shot sentiment classification (accuracy, latency, tokens, cost) for Chapter 5;
+# 11. set the trade-offs of this approach next to what you saw.
 #
 # **With a key, your own server, or neither.** With an OpenAI key (see "Keys" below) every cell
 # calls OpenAI's hosted models, for a few cents. With `OPENAI_BASE_URL` set, the same cells call any

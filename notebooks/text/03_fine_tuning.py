@@ -25,7 +25,8 @@
 #    plot the loss curves, compare accuracy and F1 before and after;
 # 5. save the model, reload it into a `pipeline`, and compare it with Chapter 2's off-the-shelf model
 #    on the same held-out reviews;
-# 6. read the confusion matrix and the most confident mistakes, and run Chapter 2's hard cases again;
+# 6. see where the fine-tuned model goes wrong: the confusion matrix, the most confident mistakes, and
+#    Chapter 2's hard cases again;
 # 7. open `Trainer` up: the same fine-tuning as a plain PyTorch loop you can read line by line, the
 #    same loop with `accelerate`, and the course's loop with checkpoints;
 # 8. survive a crash: stop training mid-run and resume from the last checkpoint;
