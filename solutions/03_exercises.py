@@ -159,8 +159,9 @@ checks.training_step(train_step)
 # encoder frozen, a few steps of your loop with AdamW on the head alone, then the held-out accuracy.
 # Compare it with the majority rate and with what full fine-tuning reached in Chapter 3 (0.80 offline,
 # `cpu` profile): how much of fine-tuning's gain comes from the head alone? (Measured here, offline,
-# `cpu` profile: 0.596 on 500 held-out reviews, below the majority label's 0.626. The summary vector
-# this encoder hands its head was never trained to carry sentiment; fine-tuning changes the encoder.)
+# `cpu` profile: 0.596 on 500 held-out reviews, below the majority label's 0.626. That points to a
+# head that has not learned the task: it had few steps, and it reads the `[CLS]` position, while the
+# offline encoder, MiniLM, was trained to be read by averaging all its token vectors.)
 
 # %%
 from transformers import AutoTokenizer, DataCollatorWithPadding, pipeline
@@ -192,8 +193,10 @@ else:
 
 # %% [markdown] tags=["solution"]
 # **Notes for teachers.** Expect a weak baseline (offline; online DistilBERT was not measured): with the
-# encoder frozen, only 770 weights learn, from the `[CLS]` summary that this encoder was pre-trained to
-# produce for other tasks. A larger learning rate does not rescue it (3e-2 gave 0.62 on the same 500
-# reviews). It makes the point of Chapter 3 with numbers: the gain of fine-tuning is in the encoder's
-# weights. Learners who want a stronger frozen baseline can average the token vectors (mean pooling,
-# as Chapter 2's embeddings do) and fit a logistic regression on them.
+# encoder frozen, only 770 weights learn, for a few steps, from the `[CLS]` position. MiniLM, the
+# offline encoder, was trained as a sentence encoder read by mean pooling, not through `[CLS]`, so
+# this is the wrong way to read it; a larger learning rate does not rescue it (3e-2 gave 0.62 on the
+# same 500 reviews). A result below the majority rate points to an under-trained head or the wrong
+# vector, not to a frozen encoder that knows no sentiment: a good discussion is to average the
+# token vectors (mean pooling, as Chapter 2's embeddings do), fit a logistic regression on them, and
+# compare with fine-tuning (not measured here).

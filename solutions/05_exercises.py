@@ -130,7 +130,7 @@ else:
 # %% [markdown]
 # ## Exercise 5.2 · A learning curve
 #
-# Chapter 5, section 10: how does accuracy grow with the number of labelled examples? Train on the
+# Chapter 5, section 11: how does accuracy grow with the number of labelled examples? Train on the
 # first `n` reviews of a pool for each `n` in `sizes`, and score each model on the same test set.
 # Taking **prefixes** of one pool (`pool.select(range(n))`) means each bigger training set only adds
 # reviews to the smaller one, so the curve shows the effect of *more* data, not of *different* data.
@@ -174,11 +174,11 @@ else:
 # %% [markdown]
 # ## Exercise 5.3 · When does running your own model pay off?
 #
-# Chapter 5, section 8: an API costs money per review and nothing up front; a model of your own costs
-# something up front (training time, and the labels it needs) and little per review. Past some number
-# of reviews, your own model is cheaper. Write `reviews_to_break_even`: the **fewest** reviews for which
-# the local total (`local_fixed + n * local_per_review`) is **strictly** less than the API's
-# (`n * api_per_review`), or `None` when that never happens.
+# Chapter 5, sections 9 and 13: an API costs money per review and nothing up front; a model of your
+# own costs something up front (training time, and the labels it needs) and little per review. Past
+# some number of reviews, your own model is cheaper. Write `reviews_to_break_even`: the **fewest**
+# reviews for which the local total (`local_fixed + n * local_per_review`) is **strictly** less than
+# the API's (`n * api_per_review`), or `None` when that never happens.
 
 # %%
 def reviews_to_break_even(api_per_review, local_per_review, local_fixed):

@@ -213,8 +213,8 @@ def connect(openai_model: str, local_model: str, use_local: str | bool = "auto",
           f"  asked for : {openai_model} (hosted)\n"
           f"  using     : {Path(server.model).name} via `transformers serve` at {server.base_url}\n"
           f"  why       : {reason}\n"
-          f"  difference: a 135M-parameter model on this CPU, roughly 1/1000 the size of the hosted\n"
-          f"              models: same API and code, much weaker answers. Every answer is labelled.\n"
+          f"  difference: a 135M-parameter model on this CPU (the last size OpenAI published, GPT-3's,\n"
+          f"              is 175B): same API and code, much weaker answers. Every answer is labelled.\n"
           f"  started in {server.start_seconds:.1f} s; server log: {server.log_path.name} in results/local-server/\n"
           f"{line}")
     return backend

@@ -14,21 +14,27 @@
 # the official `openai` Python client. The code you write in this chapter is the code you would ship.
 # You will:
 #
-# 1. keep an API key safe, and make a first call with the **Responses API** and with **Chat Completions**;
-# 2. count tokens *before* sending, read the usage the server returns, and turn both into money;
-# 3. build four real uses: **creative writing**, a **customer-support chatbot**, **summarization**, **code generation**;
-# 4. get **structured output** into a Pydantic model; stream answers as they are written;
-# 5. handle failure, which is normal: time-outs, rate limits (with retries), a bad key, an unknown model, a server that is down;
-# 6. avoid paying twice with a cache on disk;
-# 7. measure zero-shot and few-shot sentiment classification (accuracy, latency, tokens, cost) for Chapter 5.
+# 1. keep an API key safe: find it, never show it;
+# 2. connect to the hosted API (or a local stand-in) and make a first call with the **Responses API** and
+#    with **Chat Completions**; stream answers as they are written;
+# 3. count tokens *before* sending, read the usage the server returns, and turn both into money;
+# 4. use it for **creative text generation**: temperature, `top_p`, instructions against input;
+# 5. build a **customer-support chatbot** grounded in an FAQ, and get **structured output** into a Pydantic model;
+# 6. **summarize** reviews, to a length and past the context window;
+# 7. generate **code**, and test it before trusting it;
+# 8. handle failure, which is normal: time-outs, rate limits (with retries), a bad key, an unknown model, a server that is down;
+# 9. avoid paying twice with a cache on disk;
+# 10. measure zero-shot and few-shot sentiment classification (accuracy, latency, tokens, cost) for Chapter 5;
+# 11. set the trade-offs of this approach next to what you saw.
 #
 # **With a key, your own server, or neither.** With an OpenAI key (see "Keys" below) every cell
 # calls OpenAI's hosted models, for a few cents. With `OPENAI_BASE_URL` set, the same cells call any
 # OpenAI-compatible server instead: Ollama, vLLM, LM Studio, your own `transformers serve`, or
 # another provider (section 2 says how). With neither, or offline, they call a local server that the
 # chapter starts itself (`transformers serve`, Hugging Face's own) running a 135M-parameter chat
-# model from the course's offline kit. Every answer says which server produced it: the stand-in is
-# about a thousand times smaller than the hosted models, so judge the code by it, not the answers.
+# model from the course's offline kit. Every answer says which server produced it. OpenAI publishes
+# no sizes for its current models; GPT-3, the last whose size it published, has 175 billion
+# parameters, 1,300 times the stand-in's. Judge the code by the stand-in, not the answers.
 #
 # **Run time** (Run All): `smoke` about 2 minutes on a laptop CPU without a key; with a key, seconds
 # per call. The README's chapter table has the measured figures.
@@ -157,19 +163,23 @@ print("client for", client.base_url, "model", MODEL)
 
 # %% [markdown]
 # **Reasoning models** (the `gpt-5` family, `o3`, `o4-mini`) think in hidden output tokens before they
-# answer, and accept only the default temperature. With this chapter's small output caps
-# (`max_output_tokens=32` in the smoke profile) they can spend the whole budget thinking and return an
-# empty answer: to use one, raise the caps to a few hundred tokens and pass
-# `reasoning={"effort": "minimal"}` (Responses API) or `reasoning_effort="minimal"` (Chat Completions).
-# The chapter keeps to non-reasoning models; their prices still appear in section 3.
+# answer, are billed for those tokens as output, and accept only the default temperature. With this
+# chapter's small output caps (`max_output_tokens=32` in the smoke profile) they can spend the whole
+# budget thinking and return an empty answer: to use one, raise the caps to a few hundred tokens and
+# lower the effort. `gpt-5`, `gpt-5-mini` and `gpt-5-nano` accept `reasoning={"effort": "minimal"}`
+# (Responses API) or `reasoning_effort="minimal"` (Chat Completions); `o3` and `o4-mini` take only
+# `"low"`, `"medium"` or `"high"`. The chapter keeps to non-reasoning models; their prices still
+# appear in section 3.
 
 # %% [markdown]
 # ### A first call, with the Responses API
 #
 # `client.responses.create` is OpenAI's current API. `instructions` are the developer's rules
 # (the *system* message); `input` is what the user said. `max_output_tokens` caps the answer's
-# length, and so its cost. `store=False` asks OpenAI not to keep the response on its side (it is
-# kept for 30 days otherwise, so that later calls can refer to it): store nothing you did not mean to.
+# length, and so its cost. `store=False` asks OpenAI not to store the response for later retrieval
+# (by default it is kept for 30 days, so that later calls can refer to it): store nothing you did not
+# mean to. It does not stop OpenAI keeping requests for abuse monitoring (up to 30 days); only an
+# organisation approved for Zero Data Retention avoids that.
 
 # %%
 import time
@@ -274,10 +284,13 @@ for name in PRICE_MODELS:
     assert abs(float(cost) - (1200 * price_in + 300 * price_out) / 1e6) < 1e-12  # cost is a Decimal
 
 # %% [markdown]
-# The server's own count is in `response.usage`, and that is what you are billed for. `cost_of`
-# prices it; on the local stand-in the real cost is $0, on your own endpoint it is whatever that
-# server charges (the table knows only OpenAI's prices), and the second figure says what the same
-# tokens would have cost on a hosted OpenAI model.
+# A reasoning model (`gpt-5-mini` here) also writes hidden reasoning tokens, billed as output: the
+# fixed 300 tokens out above are its answer only, so its real bill is higher, by as much as it thinks.
+#
+# The server's own count is in `response.usage` (reasoning tokens included, in `output_tokens`), and
+# that is what you are billed for. `cost_of` prices it; on the local stand-in the real cost is $0, on
+# your own endpoint it is whatever that server charges (the table knows only OpenAI's prices), and
+# the second figure says what the same tokens would have cost on a hosted OpenAI model.
 
 # %%
 from helpers.llm_api import cost_of, money
@@ -299,11 +312,12 @@ print("tiktoken's estimate of the same input:",
 import matplotlib.pyplot as plt
 
 monthly = {name: float(estimate_cost(name, 800 * 50_000, 150 * 50_000)) for name in PRICE_MODELS}
+thinks = {name: name.startswith(("gpt-5", "o1", "o3", "o4")) for name in PRICE_MODELS}  # reasoning models
 fig, ax = plt.subplots(figsize=(6, 2.6))
-ax.barh(list(monthly), list(monthly.values()), color="tab:blue")
-for i, value in enumerate(monthly.values()):
-    ax.text(value, i, f" ${value:,.0f}", va="center")
-ax.set_xlabel("US dollars per month")
+ax.barh(list(monthly), list(monthly.values()), color=["tab:gray" if thinks[n] else "tab:blue" for n in monthly])
+for i, (name, value) in enumerate(monthly.items()):
+    ax.text(value, i, f" ${value:,.0f}" + (" + its reasoning tokens" if thinks[name] else ""), va="center")
+ax.set_xlabel("US dollars per month (grey: a reasoning model, whose thinking is extra)")
 ax.set_title("50,000 support answers a month (800 tokens in, 150 out each)")
 ax.set_xlim(0, max(monthly.values()) * 1.3)
 plt.tight_layout()
@@ -311,7 +325,10 @@ plt.show()
 
 # %% [markdown]
 # Pay-per-use is cheap to start and scales with use: the same bill at 100 times the traffic is 100
-# times bigger. Chapter 5 sets these figures next to running a model yourself.
+# times bigger. The grey bar is a floor: how many tokens a reasoning model thinks depends on the
+# question and the effort, so count them on your own requests
+# (`usage.output_tokens_details.reasoning_tokens`). Chapter 5 sets these figures next to running a
+# model yourself.
 #
 # ## 4. Use case: creative text generation
 #
@@ -835,7 +852,7 @@ for name, row in evaluation.items():
 # | no infrastructure or training | a key and `pip install openai`; no GPU, no weights |
 # | instant access to strong models | one parameter, `OPENAI_MODEL`, switches models |
 # | scales automatically | the provider's problem; yours are rate limits (section 8) |
-# | limited flexibility | you control the prompt, a few sampling knobs, and nothing else: no weights, no new labels |
+# | limited flexibility | you control the prompt and a few sampling knobs; OpenAI's hosted fine-tuning trains some of its models on your labelled examples, but the weights never leave OpenAI |
 # | costs add up | fractions of a cent per call; a month of a busy support bot is priced in section 3's plot |
 # | dependence on a provider | outages, time-outs, price and model changes, your data leaves your machine |
 #
@@ -874,7 +891,8 @@ print("local server stopped" if backend.is_local else "done")
 # - A chatbot keeps its own state and is grounded in your documents; refuse off-topic questions in code.
 # - Summarize long documents by splitting on tokens and combining; test generated code before trusting it.
 # - Retries with backoff handle transient failures; everything else deserves a clear message.
-# - Cache what you have paid for; set `store=False` unless you need the provider to keep it.
+# - Cache what you have paid for; set `store=False` unless later calls must refer to a response (it does
+#   not stop abuse-monitoring retention; Zero Data Retention does).
 #
 # **Try this:** with a key, set `OPENAI_MODEL = "gpt-4o-mini"` and compare the cost and the accuracy;
 # run a bigger profile than this one (`"smoke"` < `"cpu"` < `"gpu"`) for a longer evaluation; add an

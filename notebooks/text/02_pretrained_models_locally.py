@@ -316,8 +316,9 @@ with pd.option_context("display.max_colwidth", 160):
 #
 # ### 5a. Text generation with a small chat model
 #
-# `SmolLM2-135M-Instruct` is a 135-million-parameter chat model: about 1/1000 the size of the
-# models behind hosted APIs. The pipeline applies the model's *chat template* to a list of messages.
+# `SmolLM2-135M-Instruct` is a 135-million-parameter chat model. OpenAI publishes no sizes for the
+# models behind its API; GPT-3, the last it did, has 175 billion parameters, 1,300 times as many.
+# The pipeline applies the model's *chat template* to a list of messages.
 
 # %%
 generator = pipeline("text-generation", model=resolve_model(GENERATION_MODEL), device=chapter.device)
@@ -438,10 +439,12 @@ for case, sentence in hard_cases.items():
 
 # %% [markdown]
 # Sarcasm says the opposite of its words, and a model that learned from words often misses it.
-# "Unpredictable" is praise for a plot and a warning for steering, but a model gives a word one
-# meaning wherever it appears: compare the two labels it gave. A shrinking tumour is good news, yet
-# "tumour" and "treatment" may pull the label the wrong way. In a new domain, check the labels on a
-# sample you labelled yourself before trusting them (Chapter 3 adapts a model to your data instead).
+# "Unpredictable" is praise for a plot and a warning for steering. The encoder reads each word in its
+# context, so it can tell the two uses apart; but it learned what is good and bad from movie
+# sentences only, where an unpredictable plot is praise: compare the two labels it gave. A shrinking
+# tumour is good news, yet "tumour" and "treatment" may pull the label the wrong way. In a new
+# domain, check the labels on a sample you labelled yourself before trusting them (Chapter 3 adapts a
+# model to your data instead).
 #
 # **The 512-token limit.** This model family reads at most 512 tokens. Here is a long review whose
 # verdict comes only at the end:

@@ -11,8 +11,10 @@
 # | 4 | train a model from scratch | everything | 4 |
 #
 # Chapter 2 used a model someone else had already fine-tuned for sentiment. Here you do that step
-# yourself: take `distilbert-base-uncased`, a model pre-trained only to fill in missing words, put a
-# new two-label classification head on it, and train it on labelled IMDb movie reviews. You will:
+# yourself: take `distilbert-base-uncased`, a smaller BERT trained on plain text by *distillation*
+# (to fill in masked words, to match BERT's predictions for them, and to match BERT's hidden vectors),
+# which knows nothing of sentiment yet; put a new two-label classification head on it, and train it
+# on labelled IMDb movie reviews. You will:
 #
 # 1. load the reviews with `datasets.load_dataset` and look at them first: label balance, review
 #    lengths, a held-out split that never leaks;
@@ -23,7 +25,8 @@
 #    plot the loss curves, compare accuracy and F1 before and after;
 # 5. save the model, reload it into a `pipeline`, and compare it with Chapter 2's off-the-shelf model
 #    on the same held-out reviews;
-# 6. read the confusion matrix and the most confident mistakes, and run Chapter 2's hard cases again;
+# 6. see where the fine-tuned model goes wrong: the confusion matrix, the most confident mistakes, and
+#    Chapter 2's hard cases again;
 # 7. open `Trainer` up: the same fine-tuning as a plain PyTorch loop you can read line by line, the
 #    same loop with `accelerate`, and the course's loop with checkpoints;
 # 8. survive a crash: stop training mid-run and resume from the last checkpoint;
@@ -62,7 +65,7 @@ PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the
 HUB_MODE = "auto"   # "online" (Hugging Face Hub), "offline" (the course's offline kit); "auto" checks the network
 SEED = 0
 
-BASE_MODEL = "distilbert-base-uncased"                                  # pre-trained only on masked words, no sentiment yet
+BASE_MODEL = "distilbert-base-uncased"                                  # distilled from BERT on plain text, no sentiment yet
 OFF_THE_SHELF_MODEL = "distilbert-base-uncased-finetuned-sst-2-english"  # Chapter 2's model, to compare against
 REVIEWS_DATASET = "stanfordnlp/imdb"                                     # 25,000 training + 25,000 test reviews
 
@@ -677,8 +680,10 @@ assert loop_after["val_loss"] < loop_before["val_loss"], "the plain loop did not
 # Hugging Face `accelerate` runs this loop, unchanged but for three lines, on a CPU, one GPU, several
 # GPUs or several machines, in mixed precision if asked: `accelerator.prepare(...)` puts the model,
 # the optimizer and the batches where they belong, and `accelerator.backward(loss)` replaces
-# `loss.backward()` (it scales the loss in float16 and averages gradients across processes). Launch
-# the same script with `accelerate launch train.py` to use several GPUs. (`Trainer` itself runs on
+# `loss.backward()` (it scales the loss for float16 mixed precision, and divides it when gradients are
+# accumulated over several batches). Launch the same script with `accelerate launch train.py` to use
+# several GPUs: `prepare` then wraps the model in PyTorch's `DistributedDataParallel`, which averages
+# the gradients across processes during the backward pass. (`Trainer` itself runs on
 # `accelerate`.) The same seeds give the same new head, batches and dropout, so on one device in
 # float32 the two loops must agree.
 

@@ -14,20 +14,22 @@
 # the ones behind chat assistants, only thousands to millions of times smaller (depending on the
 # profile), and teach it to write Shakespeare one character at a time. You will:
 #
-# 1. turn the text into numbers, one token per character (and see what a BPE tokenizer changes);
+# 1. turn the text into numbers, one token per character;
 # 2. build the model piece by piece: embeddings, one attention head with its causal mask, many heads,
-#    the MLP, residual connections and LayerNorm, the block stack, weight tying; then count its parameters;
-# 3. check that the course's `helpers/gpt.py` is exactly this model, assembled in one file;
+#    the MLP, residual connections and LayerNorm, the block stack, weight tying; count its parameters,
+#    and check that the course's `helpers/gpt.py` is exactly this model, assembled in one file;
+# 3. see what the model knows before training: its loss, and its text;
 # 4. train it: first a plain loop of a few lines, then the course's training loop: AdamW, warmup and
 #    cosine decay, gradient clipping, evaluation, a live loss plot, a checkpoint, and resuming after
 #    an interruption;
-# 5. sample from it before, during and after training, with temperature, top-k and top-p, written out;
-# 6. look inside: what a trained attention head looks at;
-# 7. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
-# 8. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
-# 9. train faster: add one technique at a time (learning rate, batch, fused AdamW, bfloat16, Muon,
+# 5. generate from it, with temperature, top-k and top-p, written out;
+# 6. look inside the trained model: what an attention head looks at;
+# 7. swap the characters for a real tokenizer, byte-level BPE, and see what it changes;
+# 8. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
+# 9. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
+# 10. train faster: add one technique at a time (learning rate, batch, fused AdamW, bfloat16, Muon,
 #    newer blocks) and measure each against the clock;
-# 10. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
+# 11. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
 #
 # **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
 # (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores); `gpu` not yet measured (nanoGPT
@@ -230,7 +232,7 @@ print(head.weights(h[:1, :5])[0].detach().numpy().round(2))
 
 # %% [markdown]
 # Untrained, the weights are nearly uniform over the past: the head has not learned what to look
-# for. Training shapes them (section 5 shows a trained head).
+# for. Training shapes them (section 6 shows a trained head).
 #
 # ### 2c. Many heads side by side
 #
@@ -280,7 +282,11 @@ print(f"{n_head} heads of size {hs}: head 0 of the fused layer equals the writte
 # ### 2d. The MLP: each position thinks on its own
 #
 # Attention moves information between positions; the MLP then transforms each position's vector
-# independently: widen to `4C`, a GELU non-linearity, and back to `C`. Most of a GPT's parameters are here.
+# independently: widen to `4C`, a GELU non-linearity, and back to `C`. It has twice attention's weights
+# (`8C²` against `4C²`); whether that is most of the model depends on the embeddings. In this
+# chapter's models, with a vocabulary of 84 characters, the MLPs hold close to two thirds of the
+# parameters (section 2g counts them); in GPT-2 small, with 50,257 tokens, they hold about 46%, and
+# the token and position embeddings about 31%.
 #
 # ### 2e. Residual connections and LayerNorm: a block
 #
@@ -485,8 +491,9 @@ assert sum(plain_losses[-10:]) / 10 < plain_losses[0] - 0.3, "the plain loop did
 # the loss on fixed batches of both splits and redraws the plot.
 #
 # The sizes and hyperparameters are nanoGPT's recipes for this kind of data (`cpu`: its CPU
-# recipe; `gpu`: `train_shakespeare_char`). `beta2 = 0.99` instead of the usual 0.999, because
-# with small batches each step sees few tokens and Adam's second-moment estimate should forget faster.
+# recipe; `gpu`: `train_shakespeare_char`). `beta2 = 0.99` instead of Adam's default 0.999 is
+# nanoGPT's empirical choice for these small runs (its config says only that few tokens go into each
+# step; no measurement is given); lower values are common for transformers (GPT-3 used 0.95).
 
 # %%
 from helpers.paths import REPO_ROOT, results_dir
@@ -966,9 +973,11 @@ print(f"the fused kernel takes {attention_ms['F.scaled_dot_product_attention'] /
       " of the written-out attention's time here")
 
 # %% [markdown]
-# The fused kernel runs every head in one call and never builds the `T × T` matrix of scores, so it
-# saves most where contexts are long and on GPUs; at this chapter's short contexts on a CPU the
-# difference is smaller (the ratio above is this machine's).
+# Both versions run every head in one batched matrix product; what sets `scaled_dot_product_attention`
+# apart is the fused kernel behind it (FlashAttention or memory-efficient attention on GPUs, a
+# flash-style kernel on CPUs), which works through the scores in tiles and never builds the `T × T`
+# matrix. That saves most where contexts are long and on GPUs; at this chapter's short contexts on a
+# CPU the difference is smaller (the ratio above is this machine's).
 #
 # **Newer blocks.** Models since GPT-2 changed three pieces of the block, each a few lines:
 #

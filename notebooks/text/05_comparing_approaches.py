@@ -32,8 +32,8 @@
 #
 # For each: accuracy with a confidence interval, latency and throughput on this machine, training
 # (and pre-training) time, model size, money, the setup steps and lines of code you need, and
-# labelled examples needed. Then a **learning curve** finds how many labelled examples it takes before
-# pre-training stops mattering, the table above is regenerated from the measurements (with each rule
+# labelled examples needed. Then a **learning curve** measures what pre-training is worth at each
+# number of labelled examples, the table above is regenerated from the measurements (with each rule
 # printed, and the one column no run can measure marked as judgement), and a short guide says which
 # approach when.
 #
@@ -725,11 +725,33 @@ for name in ["hosted API, zero-shot", "hosted API, few-shot", "pre-trained model
     stand_in = " [a stand-in's accuracy, not the real model's]" if rows[name]["stand_in"] else ""
     reading.append(f"fine-tuning matches {name} ({rows[name]['accuracy']:.3f}{stand_in}): {when}")
     print("  " + reading[-1])
-# 4) Your own pre-training against none, at every size both were measured.
-own_gain = {n: curve["own GPT, pre-trained + fine-tuned"][n]["accuracy"] - curve["transformer, no pre-training"][n]["accuracy"]
-            for n in sorted(curve["own GPT, pre-trained + fine-tuned"])}
-reading.append("your own pre-training adds " + ", ".join(f"{gain:+.3f} at {n:,} labels" for n, gain in own_gain.items())
+# 4) Your own pre-training against none, at every size both were measured. Intervals that overlap
+#    show no difference (Chapter 3's rule), and the sentence says so where they do.
+def apart(a, b):
+    """Whether two measured points' 95% intervals do not overlap."""
+    return a["interval"][0] > b["interval"][1] or b["interval"][0] > a["interval"][1]
+
+
+def gain(a, b):
+    """a's accuracy minus b's, in words, with "no difference shown" when their intervals overlap."""
+    return f"{a['accuracy'] - b['accuracy']:+.3f}" + ("" if apart(a, b) else " (intervals overlap: no difference shown)")
+
+
+with_pretraining, without = curve["own GPT, pre-trained + fine-tuned"], curve["transformer, no pre-training"]
+reading.append("your own pre-training adds " + ", ".join(f"{gain(with_pretraining[n], without[n])} at {n:,} labels"
+                                                         for n in sorted(with_pretraining))
                + f" (pre-training: {pretrained['seconds']:.0f} s, {pretrained['tokens_seen']:,} words)")
+print("  " + reading[-1])
+# 5) Fine-tuning's lead over the best approach without pre-training, size by size: does it narrow?
+ft_curve = curve["fine-tuned (full)"]
+best_without = {n: max((curve[name][n] for name in no_pretraining), key=lambda r: r["accuracy"]) for n in ft_ns}
+lead = [ft_curve[n]["accuracy"] - best_without[n]["accuracy"] for n in ft_ns]
+trend = ("narrows at every step" if all(b < a for a, b in zip(lead, lead[1:])) else
+         "widens at every step" if all(b > a for a, b in zip(lead, lead[1:])) else
+         f"neither narrows nor widens steadily (largest at {ft_ns[lead.index(max(lead))]:,} labels)")
+reading.append("fine-tuning's lead over the best approach without pre-training: "
+               + ", ".join(f"{gain(ft_curve[n], best_without[n])} at {n:,} labels" for n in ft_ns)
+               + f"; as the labels grow, it {trend}")
 print("  " + reading[-1])
 pretraining_pays_at_few_labels = ft_small["accuracy"] > best_other
 assert pretraining_pays_at_few_labels, "with the fewest labels, the pre-trained model should beat those without"
@@ -773,7 +795,8 @@ claimed = {  # Ease of Use, Flexibility, Cost, Computational Requirements
     "Building from Scratch": ("Very Low", "Very High", "High", "Very High"),
 }
 judged_flexibility = {  # the course's judgement, with its reason: no benchmark measures what you can change
-    "OpenAI API": ("Low", "only the prompt and a few settings; the provider can change the model under you"),
+    "OpenAI API": ("Low", "the prompt, a few settings, and hosted fine-tuning on your labels, but never the weights; "
+                          "the provider can change the model under you"),
     "Pre-Trained Model": ("Medium", "which published model, and how it runs; not what it predicts"),
     "Fine-Tuning": ("High", "every weight of the model, for your labels and your domain"),
     "Building from Scratch": ("Very High", "every weight, and the architecture, the tokenizer and the pre-training text"),
@@ -952,16 +975,20 @@ assert chapter.profile in text and date.today().isoformat() in text
 # - Approach 4 as the syllabus means it: your own model, pre-trained on unlabelled text and then
 #   fine-tuned, next to the same model with no pre-training, so what pre-training buys (and costs) is
 #   measured rather than assumed.
-# - The learning curve answers the question that decides most projects: with few labels, a pre-trained
-#   model fine-tuned on them learns far more than anything trained from nothing; with many, the gap
-#   narrows and cheap baselines become competitive.
+# - The learning curve answers the question that decides most projects: how many labels each approach
+#   needs. Section 11 prints what this run's curve shows: fine-tuning's lead over everything trained
+#   from nothing at each size, and where the intervals cannot tell two approaches apart.
 # - The right choice depends on your labels, your volume and your prices, so this chapter is a tool:
 #   change the parameters and the data, run it again, and let the numbers decide.
 #
 # **Try this:** set `CPU_DOLLARS_PER_HOUR` and `GPU_DOLLARS_PER_HOUR` to your real prices and
 # `PREDICTIONS` to your volume, and watch the cost plot reorder; with an OpenAI key, compare
-# `OPENAI_MODEL = "gpt-4.1-mini"` and `"gpt-5-mini"`; on a Colab GPU, run `PROFILE = "gpu"` and see how the
-# curve and the latencies change; replace the reviews with your own labelled CSV
+# `OPENAI_MODEL = "gpt-4.1-mini"` and `"gpt-5-mini"`: a reasoning model spends hidden output tokens
+# before it answers, so in section 3's `classify_sentiment` call raise `max_tokens=5` to a few hundred
+# and add `reasoning_effort="minimal"`, or its answers come back empty and the checks after section
+# 9's table fail (Chapter 1, section 2 explains); its reasoning tokens are billed as output, and the
+# API rows' cost counts them, from the usage the API reports. On a Colab GPU, run `PROFILE = "gpu"`
+# and see how the curve and the latencies change; replace the reviews with your own labelled CSV
 # (`datasets.load_dataset("csv", ...)`, columns `text` and `label`).
 #
 # ## Check yourself
@@ -989,7 +1016,7 @@ assert chapter.profile in text and date.today().isoformat() in text
 #
 # </details>
 #
-# **3.** Your own pre-trained GPT beats the same model with no pre-training, yet both lose to
+# **3.** Suppose your own pre-trained GPT beats the same model with no pre-training, yet both lose to
 # fine-tuned DistilBERT. What does each gap measure?
 #
 # <details><summary>Answer</summary>
