@@ -39,10 +39,11 @@ def test_until_stops_before_the_heading_even_inside_a_cell():
 def test_the_cuts_the_online_tests_use_find_their_headings():
     """Each heading an online test names exists in its chapter (renumbering a chapter fails here)."""
     chapters = {name: nbformat.read(next((REPO_ROOT / "notebooks").glob(f"{name}_*.ipynb")), as_version=4)
-                for name in ("01", "05")}
+                for name in ("01", "03", "05")}
     headings = {name: [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
                        if line.startswith("## ")] for name, nb in chapters.items()}
     for name, wanted in [("01", ["## 1. Keys", "## 2. Connect", "## 8. Failure"]),
+                         ("03", ["## 5. Save, reload", "## 9. Parameter-efficient", "## 10. The trade-offs"]),
                          ("05", ["## 3. A hosted model", "## 4. An off-the-shelf", "## 10. Accuracy",
                                  "## 11. The learning curve"])]:
         for heading in wanted:
@@ -50,3 +51,7 @@ def test_the_cuts_the_online_tests_use_find_their_headings():
     # Chapter 1's cut still reaches the bad-key demonstration and section 2's streaming.
     kept = "\n".join(_code(chapter_cells(chapters["01"].cells, sections=["## 1.", "## 2.", "## 8."])))
     assert "bad_client.models.list()" in kept and "first_piece" in kept and "ResponseCache" not in kept
+    # Chapter 3's cut keeps what Chapter 5 reuses: both saved models and their records.
+    kept = "\n".join(_code(chapter_cells(chapters["03"].cells, sections=["## 1.", "## 2.", "## 3.", "## 4.", "## 5.",
+                                                                       "## 9.", "## 10."])))
+    assert '"fine-tuned-full"' in kept and '"fine-tuned-lora"' in kept and 'approach="fine-tuned (LoRA)"' in kept
