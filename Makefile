@@ -9,7 +9,7 @@ PY      := $(VENV)/bin/python
 # harness, the script and every chapter's setup_chapter call): gpu on a CUDA GPU, smoke under 4 GiB of
 # memory, cpu elsewhere. The Makefile passes it on as it is.
 PROFILE ?= auto
-# make comparison measures in this profile, whatever PROFILE says: the README's table is the cpu
+# make comparison measures in this profile, whatever PROFILE says: docs/results.md's table is the cpu
 # profile's (a test checks it says so). COMPARISON_PROFILE=gpu measures Chapter 5 on a GPU instead.
 COMPARISON_PROFILE ?= cpu
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k chapter02 -x"`.
@@ -43,7 +43,7 @@ help:
 	@echo "make exercises        write notebooks/exercises/ (blanks) from solutions/NN_exercises.py (edit those)"
 	@echo "make solutions        teachers: runnable solution notebooks in build/solutions/ (not committed)"
 	@echo "make reference-answers  with an OpenAI key: store the hosted model's answers Chapter 1 shows learners without one"
-	@echo "make comparison       Chapter 5 in the cpu profile (COMPARISON_PROFILE=gpu for the gpu one), then its measured table into README.md"
+	@echo "make comparison       Chapter 5 in the cpu profile (COMPARISON_PROFILE=gpu for the gpu one), then its measured table into docs/results.md"
 	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
 	@echo "make bench-faster     Chapter 4 trained faster: an ablation of techniques, then the best vs the chapter's recipe (~18 min on 2 cores)"
 	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=auto|smoke|cpu|gpu); torchrun-ready"
@@ -189,7 +189,7 @@ links: setup
 	$(PY) -m course_tools.links
 
 # Chapter 5 run for real in COMPARISON_PROFILE (cpu unless told), then its measured comparison
-# table copied into README.md between the comparison markers. It reuses Chapter 3's saved models
+# table copied into docs/results.md between the comparison markers. It reuses Chapter 3's saved models
 # when Chapter 3 last ran in the same profile (make course PROFILE=cpu), and trains them otherwise.
 # PROFILE does not choose it: a PROFILE other than auto and COMPARISON_PROFILE stops with what to type.
 comparison: kit-if-offline
