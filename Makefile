@@ -23,6 +23,8 @@ PYTEST_ARGS ?=
 # spent about 12% more CPU waiting on each other (measured: two chapters side by side, 3 min 59 s
 # against 3 min 29-40 s). OMP_WAIT_POLICY=PASSIVE keeps any extra threads from spin-waiting.
 # Then, in a second short session, the tests that read what the chapters printed.
+# actionlint checks the GitHub Actions workflows (.github/workflows/: syntax, expressions, the actions'
+# inputs), which cannot run here; tests/test_workflows.py checks that they run what the README names.
 # Notebooks are tested with nbval: `--nbval-lax` checks the outputs of cells marked
 # `# NBVAL_CHECK_OUTPUT` only; the sanitizer file masks what legitimately varies.
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
@@ -129,6 +131,7 @@ course: kit-if-offline
 
 unit: setup
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/actionlint
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # olah, the local Hub mirror the online-path tests start, lives in its own small environment:
@@ -142,6 +145,7 @@ $(OLAH_VENV)/.installed:
 test: kit-if-offline $(OLAH_VENV)/.installed
 	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text solutions
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/actionlint
 	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not after_notebooks" \
