@@ -9,7 +9,7 @@ PY      := $(VENV)/bin/python
 # harness, the script and every chapter's setup_chapter call): gpu on a CUDA GPU, smoke under 4 GiB of
 # memory, cpu elsewhere. The Makefile passes it on as it is.
 PROFILE ?= auto
-# make comparison measures in this profile, whatever PROFILE says: the README's table is the cpu
+# make comparison measures in this profile, whatever PROFILE says: docs/results.md's table is the cpu
 # profile's (a test checks it says so). COMPARISON_PROFILE=gpu measures Chapter 5 on a GPU instead.
 COMPARISON_PROFILE ?= cpu
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k chapter02 -x"`.
@@ -23,6 +23,8 @@ PYTEST_ARGS ?=
 # spent about 12% more CPU waiting on each other (measured: two chapters side by side, 3 min 59 s
 # against 3 min 29-40 s). OMP_WAIT_POLICY=PASSIVE keeps any extra threads from spin-waiting.
 # Then, in a second short session, the tests that read what the chapters printed.
+# actionlint checks the GitHub Actions workflows (.github/workflows/: syntax, expressions, the actions'
+# inputs), which cannot run here; tests/test_workflows.py checks that they run what the README names.
 # Notebooks are tested with nbval: `--nbval-lax` checks the outputs of cells marked
 # `# NBVAL_CHECK_OUTPUT` only; the sanitizer file masks what legitimately varies.
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
@@ -43,7 +45,7 @@ help:
 	@echo "make exercises        write notebooks/exercises/ (blanks) from solutions/NN_exercises.py (edit those)"
 	@echo "make solutions        teachers: runnable solution notebooks in build/solutions/ (not committed)"
 	@echo "make reference-answers  with an OpenAI key: store the hosted model's answers Chapter 1 shows learners without one"
-	@echo "make comparison       Chapter 5 in the cpu profile (COMPARISON_PROFILE=gpu for the gpu one), then its measured table into README.md"
+	@echo "make comparison       Chapter 5 in the cpu profile (COMPARISON_PROFILE=gpu for the gpu one), then its measured table into docs/results.md"
 	@echo "make bench            Chapter 4's training loop vs a minimal PyTorch loop: ms/iter, tokens/s, memory"
 	@echo "make bench-faster     Chapter 4 trained faster: an ablation of techniques, then the best vs the chapter's recipe (~18 min on 2 cores)"
 	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=auto|smoke|cpu|gpu); torchrun-ready"
@@ -129,6 +131,7 @@ course: kit-if-offline
 
 unit: setup
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/actionlint
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # olah, the local Hub mirror the online-path tests start, lives in its own small environment:
@@ -142,6 +145,7 @@ $(OLAH_VENV)/.installed:
 test: kit-if-offline $(OLAH_VENV)/.installed
 	$(PY) -m ruff check helpers course_tools tests scripts benchmarks notebooks/text solutions
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/actionlint
 	rm -rf build/smoke build/online build/executed
 	$(PY) -m course_tools.harness prepare --profile smoke --out build/smoke
 	OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not after_notebooks" \
@@ -189,7 +193,7 @@ links: setup
 	$(PY) -m course_tools.links
 
 # Chapter 5 run for real in COMPARISON_PROFILE (cpu unless told), then its measured comparison
-# table copied into README.md between the comparison markers. It reuses Chapter 3's saved models
+# table copied into docs/results.md between the comparison markers. It reuses Chapter 3's saved models
 # when Chapter 3 last ran in the same profile (make course PROFILE=cpu), and trains them otherwise.
 # PROFILE does not choose it: a PROFILE other than auto and COMPARISON_PROFILE stops with what to type.
 comparison: kit-if-offline

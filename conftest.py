@@ -20,7 +20,7 @@ from helpers.paths import REPO_ROOT
 EXECUTED = REPO_ROOT / "build" / "executed"
 
 
-# The files of minutes, longest first (one worker each, see the README's Tests section): the online
+# The files of minutes, longest first (one worker each, see docs/testing.md): the online
 # path and Binder's build, whose models come through the same local Hub.
 LONG_FILES = ["test_online_chapters03_05.py",  # Chapter 3, then Chapter 5 against each kind of server
               "test_binder.py",                # Binder's image built, its models through the local Hub

@@ -4,7 +4,7 @@
   chapters only ask where an asset is, through ``helpers.kit``;
 - ``course_tools.harness``: runs the notebooks (``make course``, ``make test``) and cleans them;
 - ``course_tools.links``: the course's address, and the Colab/Binder buttons built from it;
-- ``course_tools.readme_table``: copies the table Chapter 5 wrote (``helpers.yardstick``) into the README;
+- ``course_tools.readme_table``: copies the table Chapter 5 wrote (``helpers.yardstick``) into docs/results.md;
 - ``course_tools.hub_mirror`` and ``course_tools.olah_server``: a local Hugging Face Hub (``olah``)
   serving the kit under the real repo ids, so the tests run the chapters' online path through
   ``HF_ENDPOINT``;

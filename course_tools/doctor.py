@@ -50,7 +50,7 @@ def check_python(found: tuple[int, int] | None = None) -> Check:
                      f"install Python {oldest[0]}.{oldest[1]} or newer (Colab has 3.12), then `make setup` again "
                      "(`make setup PYTHON=python3.12` picks one)")
     note = "" if found == TESTED_PYTHON else (f" (every change is tested with {TESTED_PYTHON[0]}.{TESTED_PYTHON[1]}; "
-                                              "README, Versions, says what ran on others)")
+                                              "docs/versions.md says what ran on others)")
     return Check("python", True, shown + note)
 
 

@@ -1,8 +1,10 @@
-"""Chapter 5's measured table into README.md (``make comparison``).
+"""Chapter 5's measured table into docs/results.md (``make comparison``).
 
 The chapter writes its table itself (``helpers.yardstick.comparison_markdown``, into
 ``results/chapter05/comparison.md``): what a chapter runs lives in ``helpers``. This module only
-copies that file into the README, between its comparison markers (``write_readme_table``).
+copies that file into ``docs/results.md`` (which the README links to and the website's landing page
+includes), between its comparison markers (``write_readme_table``; named from when the table was
+in the README).
 
     python -m course_tools.readme_table
 """
@@ -16,10 +18,11 @@ from helpers.results import comparison_file
 
 README_START = "<!-- comparison:start -->"
 README_END = "<!-- comparison:end -->"
+RESULTS_PAGE = REPO_ROOT / "docs" / "results.md"
 
 
-def write_readme_table(readme=REPO_ROOT / "README.md", table=None) -> str:
-    """Put Chapter 5's latest measured table (``comparison_file()``) into the README, between
+def write_readme_table(readme=RESULTS_PAGE, table=None) -> str:
+    """Put Chapter 5's latest measured table (``comparison_file()``) into ``readme`` (docs/results.md), between
     the comparison markers; ``make comparison`` runs the chapter, then this."""
     table = table or comparison_file()
     if not table.exists():
@@ -40,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"README.md updated with the table of {comparison_file()}:\n{block[:400]}...")
+    print(f"{RESULTS_PAGE.relative_to(REPO_ROOT)} updated with the table of {comparison_file()}:\n{block[:400]}...")
     return 0
 
 

@@ -8,8 +8,10 @@ printed results). Each chapter page gets a box with the profile and the date it 
 Colab and Binder buttons (``course_tools.links``); papermill's injected-parameters cell and the
 progress-bar widgets (blank without a kernel) are left out. The site's configuration and landing
 page are in ``site/`` (Sphinx + MyST-NB + sphinx-book-theme); the landing page includes parts of
-README.md, so the README stays the one place for the course's description, Chapter 5's measured
-table and how to run it. Output: ``<out>/html`` (upload that folder), with Sphinx's cache in
+README.md and docs/results.md, so those stay the one place for the course's description, how to run
+it and Chapter 5's measured table. The pages of ``docs/`` (for teachers and maintainers) are pages of
+the site too; their links to other files of the repository (a notebook, the Makefile) point to
+GitHub there, since the site holds only the pages (``site_links``). Output: ``<out>/html`` (upload that folder), with Sphinx's cache in
 ``<out>/doctrees`` and the staged sources in ``<out>/src``.
 """
 
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +33,8 @@ from course_tools import links
 from helpers.paths import REPO_ROOT, runs_dir
 
 SITE_DIR = REPO_ROOT / "site"  # conf.py, index.md, _static/
+DOCS_DIR = REPO_ROOT / "docs"  # pages for teachers and maintainers, listed in index.md's toctree
+MARKDOWN_LINK = re.compile(r"(\]\()([^)\s]+)(\))")  # [text](target)
 CHAPTER_GLOB = "[0-9][0-9]_*.ipynb"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -131,8 +137,36 @@ def chapters_table(found: dict[str, dict]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def site_links(text: str, where: str) -> str:
+    """A Markdown file of the repository (``where``, e.g. "docs/setup.md") with its relative links as the
+    site needs them: a link to a page of ``docs/`` stays (it is a page of the site too, at the same place);
+    a link to any other file or folder of the repository becomes its address on GitHub."""
+    base = posixpath.dirname(where)
+
+    def fix(match: re.Match) -> str:
+        target = match.group(2)
+        if re.match(r"[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):  # https:, mailto:, #anchor
+            return match.group(0)
+        path, _, anchor = target.partition("#")
+        resolved = posixpath.normpath(posixpath.join(base, path))
+        if resolved.startswith("docs/") and resolved.endswith(".md"):
+            return match.group(0)
+        kind = "tree" if (REPO_ROOT / resolved).is_dir() else "blob"
+        url = f"{links.clone_url()}/{kind}/{links.BRANCH}/{resolved}" + (f"#{anchor}" if anchor else "")
+        return match.group(1) + url + match.group(3)
+
+    return MARKDOWN_LINK.sub(fix, text)
+
+
+def stage_markdown(path: Path, src: Path) -> None:
+    """Copy one Markdown file of the repository into the site's sources, at the same relative place."""
+    where = path.relative_to(REPO_ROOT).as_posix()
+    (src / where).parent.mkdir(parents=True, exist_ok=True)
+    (src / where).write_text(site_links(path.read_text(encoding="utf-8"), where), encoding="utf-8")
+
+
 def stage(executed: Path, src: Path) -> dict[str, dict]:
-    """Write the site's sources into ``src``: landing page, README (for its includes), chapters."""
+    """Write the site's sources into ``src``: landing page, README (for its includes), docs/, chapters."""
     notebooks = sorted(executed.glob(CHAPTER_GLOB)) if executed.is_dir() else []
     if not notebooks:
         raise NoExecutedNotebooks(
@@ -142,7 +176,8 @@ def stage(executed: Path, src: Path) -> dict[str, dict]:
         shutil.rmtree(src)
     src.mkdir(parents=True)
     shutil.copy(SITE_DIR / "index.md", src / "index.md")
-    shutil.copy(REPO_ROOT / "README.md", src / "README.md")
+    for page in [REPO_ROOT / "README.md", *sorted(DOCS_DIR.glob("*.md"))]:
+        stage_markdown(page, src)
     found = {}
     for path in notebooks:
         nb, found[path.name] = site_notebook(path)

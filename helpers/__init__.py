@@ -19,7 +19,7 @@ In the order the chapters meet them:
   ``helpers.diagrams`` (Chapter 4's diagrams), ``helpers/metrics/`` (accuracy and F1 for ``evaluate``)
 
 The course's machinery, which learners need not read, is ``course_tools``: ``course_tools.harness`` runs the
-notebooks (``make course``, ``make test``), ``course_tools.readme_table`` copies Chapter 5's table into the README.
+notebooks (``make course``, ``make test``), ``course_tools.readme_table`` copies Chapter 5's table into docs/results.md.
 """
 
 from helpers.environment import setup_chapter

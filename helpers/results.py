@@ -83,5 +83,5 @@ def accuracy_interval(correct: int, n: int, confidence: float = 0.95) -> tuple[f
 
 def comparison_file():
     """``results/chapter05/comparison.md``: where Chapter 5 writes its measured table (the
-    README's copy is made from it by ``make comparison``)."""
+    copy in docs/results.md is made from it by ``make comparison``)."""
     return results_dir() / "chapter05" / "comparison.md"

@@ -10,7 +10,7 @@
 - ``number``, ``money``, ``comparison_table``: the measurements formatted for people;
 - ``comparison_markdown``: the same rows, the learning curve and the regenerated syllabus table as
   the Markdown file the chapter writes (``results/chapter05/comparison.md``; ``make comparison``
-  copies it into the README).
+  copies it into docs/results.md).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What the docs name exists: every module, function and file of ours that a docstring, a comment, a
-chapter or the README mentions can be imported, resolved or opened.
+chapter, the README or docs/ mentions can be imported, resolved or opened.
 
 Docs drift when code moves: a reading order that starts at a module since removed, a comment that
 points to a file renamed a year ago. Here every mention that looks like one of ours is checked:
@@ -9,7 +9,7 @@ points to a file renamed a year ago. Here every mention that looks like one of o
   class, a dataclass field);
 - paths under the repository's folders (``helpers/hub.py``, ``course_tools/kit/expected.json``,
   ``tests/online/``): the file or folder exists (``NN`` stands for a chapter's number, ``*`` for anything);
-- the README's layout tree: each file named under a folder (``  environment.py ...`` under ``helpers/``)
+- the layout tree in docs/layout.md: each file named under a folder (``  environment.py ...`` under ``helpers/``)
   exists there.
 
 Where they are looked for: the comments and strings (docstrings among them) of the Python in
@@ -58,10 +58,10 @@ def documents() -> dict[str, str]:
     return found
 
 
-def readme_layout_paths(readme: str) -> list[str]:
-    """The files the README's layout tree names: ``folder/`` lines, and the names indented under them."""
-    block = re.search(r"^```\n(notebooks/ .*?)^```$", readme, flags=re.M | re.S)
-    assert block, "README.md's layout tree (a ``` block starting with notebooks/) is not found"
+def layout_paths(page: str) -> list[str]:
+    """The files the layout tree (docs/layout.md) names: ``folder/`` lines, and the names indented under them."""
+    block = re.search(r"^```\n(notebooks/ .*?)^```$", page, flags=re.M | re.S)
+    assert block, "docs/layout.md's layout tree (a ``` block starting with notebooks/) is not found"
     paths, folder = [], ""
     for line in block.group(1).splitlines():
         if re.match(r"\S", line):  # a top-level entry: "helpers/   what learners import", "Makefile   ..."
@@ -123,10 +123,11 @@ def mentions(docs: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     docs = documents() if docs is None else docs
     found = set()
     for where, text in docs.items():
-        found |= {("dotted", m.group(1), where) for m in DOTTED.finditer(text)}
+        found |= {("dotted", m.group(1), where) for m in DOTTED.finditer(text)
+                  if not m.group(1).endswith(".md")}  # docs/'s benchmarks.md: a page, not a module
         found |= {("path", m.group(1), where) for m in PATH.finditer(text)}
-    if "README.md" in docs:
-        found |= {("path", p, "README.md (layout)") for p in readme_layout_paths(docs["README.md"])}
+    if "docs/layout.md" in docs:
+        found |= {("path", p, "docs/layout.md (tree)") for p in layout_paths(docs["docs/layout.md"])}
     return sorted(found)
 
 
@@ -139,8 +140,8 @@ def test_the_checker_finds_what_is_gone():
     assert not dotted_exists("scripts.train_gpt.no_such_function")
     assert path_exists("helpers/hub.py") and path_exists("notebooks/NN_x.ipynb") and path_exists("notebooks/04")
     assert not path_exists("helpers/offline_kit.py") and path_exists("tests/test_chapter05_tools.py")
-    assert readme_layout_paths("```\nnotebooks/   x\nhelpers/   y\n  a.py, b.py   z\n      more, z\n  c.py d, e\n```\n"
-                               ) == ["notebooks/", "helpers/", "helpers/a.py", "helpers/b.py", "helpers/c.py"]
+    assert layout_paths("```\nnotebooks/   x\nhelpers/   y\n  a.py, b.py   z\n      more, z\n  c.py d, e\n```\n"
+                        ) == ["notebooks/", "helpers/", "helpers/a.py", "helpers/b.py", "helpers/c.py"]
 
 
 def test_every_name_the_docs_mention_exists():

@@ -98,7 +98,7 @@ def test_auto_is_decided_by_one_function_everywhere(monkeypatch, tmp_path, devic
 
 def test_the_makefile_passes_auto_on_and_maps_nothing():
     """PROFILE goes to the harness, the site and the script as it is: no `$(if $(filter auto,...),cpu,...)`.
-    make comparison's cpu profile is an explicit default of its own, since the README's table is the cpu run's."""
+    make comparison's cpu profile is an explicit default of its own, since docs/results.md's table is the cpu run's."""
     from helpers.paths import REPO_ROOT
 
     makefile = (REPO_ROOT / "Makefile").read_text()

@@ -176,3 +176,37 @@ def test_make_site_without_executed_notebooks_says_to_run_make_course(tmp_path, 
     assert course_site.main(["--profile", "cpu", "--out", str(tmp_path / "site")]) == 1
     error = capsys.readouterr().err
     assert "No executed notebooks in" in error and "make course" in error
+
+
+def test_every_docs_page_is_a_page_of_the_site():
+    """docs/ is shown on the website: each page is in the landing page's toctree (a page left out
+    would be built unreachable, and Sphinx's -W build fails on it)."""
+    import re
+
+    index = (course_site.SITE_DIR / "index.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^docs/([\w-]+)$", index, re.M)
+    assert sorted(listed) == sorted(p.stem for p in course_site.DOCS_DIR.glob("*.md"))
+
+
+def test_on_the_site_docs_pages_link_to_each_other_and_other_files_to_github():
+    blob, tree = (f"{links.clone_url()}/{kind}/{links.BRANCH}/" for kind in ("blob", "tree"))
+    page = "[a](setup.md#which-torch) [b](../Makefile) [c](../notebooks/) [d](https://x.org) [e](#top) [f](../README.md)"
+    assert course_site.site_links(page, "docs/testing.md") == (
+        f"[a](setup.md#which-torch) [b]({blob}Makefile) [c]({tree}notebooks) [d](https://x.org) [e](#top) "
+        f"[f]({blob}README.md)")
+    assert course_site.site_links("[s](docs/setup.md) [l](LICENSE)", "README.md") == f"[s](docs/setup.md) [l]({blob}LICENSE)"
+
+
+def test_the_site_stages_the_readme_and_docs_with_what_the_landing_page_includes(tmp_path):
+    """What index.md includes is there when it is staged: the README's and docs/results.md's markers."""
+    import re
+
+    executed = executed_copy(tmp_path).parent
+    src = tmp_path / "src"
+    course_site.stage(executed, src)
+    index = (src / "index.md").read_text(encoding="utf-8")
+    for include, marker in re.findall(r"```\{include\} (\S+)\n(?::start-after: (.*)\n)?", index):
+        text = (src / include).read_text(encoding="utf-8")
+        assert not marker or marker in text, f"index.md includes {include} after {marker!r}, which it lacks"
+    assert {p.name for p in (src / "docs").glob("*.md")} == {p.name for p in course_site.DOCS_DIR.glob("*.md")}
+    assert "](../" not in (src / "docs" / "chapters.md").read_text(encoding="utf-8")  # notebook links: GitHub

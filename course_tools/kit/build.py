@@ -20,7 +20,7 @@ from helpers.paths import folder_bytes, kit_dir
 
 
 # Every built file's sha256 as this course expects it (written from a build by
-# `python -m course_tools.kit expected`, committed): a teacher's kit is the README's kit.
+# `python -m course_tools.kit expected`, committed): a teacher's kit is the kit docs/offline.md describes.
 EXPECTED_FILE = Path(__file__).with_name("expected.json")
 # Where bytes cannot match (a CPU with other vector instructions rounds differently, see
 # builders.deterministic_training), the trained stand-in's held-out accuracy must stay this close to
