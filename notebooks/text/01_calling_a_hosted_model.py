@@ -756,6 +756,63 @@ assert (hit1, hit2) == (False, True) and second.output_text == first.output_text
 # through Chat Completions (`classify_sentiment` in `helpers/llm_api/prompts.py`, reused by Chapter 5),
 # on held-out reviews, with temperature 0 where allowed.
 
+# %% [markdown]
+# ### The prompt and the parser, written out
+#
+# Two small functions are the whole classifier. The prompt: an instruction as the system message,
+# then, for few-shot, each example as an earlier exchange (the review as the user's turn, the right
+# label as the assistant's), then the review to classify. The parser: the model answers in free
+# text, so it takes the first word that names a label, and anything else is no label at all.
+
+# %%
+import re
+
+SENTIMENT_RULES = ("Classify the sentiment of a movie review. "
+                   "Answer with exactly one word: positive or negative.")
+
+
+def build_messages(review, examples=()):
+    """Chat messages asking for one review's sentiment; (text, label) examples make it few-shot."""
+    messages = [{"role": "system", "content": SENTIMENT_RULES}]
+    for text, label in examples:  # each example is a past exchange, answered correctly
+        messages += [{"role": "user", "content": f"Review: {text}"},
+                     {"role": "assistant", "content": "positive" if label == 1 else "negative"}]
+    return messages + [{"role": "user", "content": f"Review: {review}"}]
+
+
+def parse_label(answer):
+    """1 for positive, 0 for negative, None when the answer names neither (scored as wrong)."""
+    for word in re.findall(r"[a-z]+", (answer or "").lower()):
+        if word.startswith("pos"):  # the first label word wins: "Positive.", "POSITIVE", "positively"
+            return 1
+        if word.startswith("neg"):
+            return 0
+    return None
+
+
+# %%
+from helpers.llm_api import parse_sentiment, sentiment_messages
+
+demo_shots = [("A joyless, overlong mess.", 0), ("Warm, funny and beautifully acted.", 1)]
+for shots in ([], demo_shots):  # zero-shot, then few-shot: the same messages as the helper's
+    assert build_messages("I laughed all the way through.", shots) == sentiment_messages(
+        "I laughed all the way through.", shots)
+for message in build_messages("I laughed all the way through.", demo_shots):
+    print(f"{message['role']:>9}: {message['content']}")
+print()
+for answer in ["Positive.", "negative!", "The review is positive", "I'd say NEGATIVE", "neutral", "",
+               "Not positive at all"]:
+    assert parse_label(answer) == parse_sentiment(answer)  # the same label as the helper's parser
+    print(f"{answer!r:>26} -> {parse_label(answer)}")
+
+# %% [markdown]
+# The last answer shows the parser's limit: it reads words, not meaning, so "Not positive at all"
+# counts as positive. Asking for exactly one word, and allowing only a few output tokens, keeps such
+# answers rare; the table below also counts how many answers were a label at all. From here the
+# chapter calls `classify_sentiment`, which sends these same messages and parses with this same
+# parser, and adds what a measurement needs around them: the disk cache of section 9 and the time and
+# tokens of every call (retries come from the client, section 8).
+
 # %%
 from helpers.llm_api import classify_sentiment
 from helpers.results import accuracy_interval
