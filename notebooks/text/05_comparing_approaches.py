@@ -502,6 +502,60 @@ print(f"next-word loss on held-out text: {pretrained['loss_before']:.2f} before,
       f"(guessing uniformly among the words: ln {len(pretrained['vocab']):,} = {pretrained['uniform_loss']:.2f})")
 assert pretrained["loss_after"] < pretrained["loss_before"], "pre-training did not lower the next-word loss"
 
+# %% [markdown]
+# ### Moving the weights: what is copied, what is new
+#
+# The step that makes this approach 4 rather than section 6 again: the classifier starts from the
+# pre-trained GPT's weights. The two models share their parts (same `Block` class, same sizes) under
+# different names, so the transfer is a renaming: every classifier tensor that has a counterpart in
+# the GPT takes its values; the two-way head has none and keeps its random start. The GPT's
+# next-word head (`lm_head`) stays behind: it is the same matrix as `wte` (weight tying, Chapter 4),
+# so what it learned comes along anyway.
+
+# %%
+from helpers.gpt import GPTConfig
+
+# Classifier name prefix -> the GPT's name for the same part (Chapter 4 keeps the blocks in `transformer.h`).
+COPIED_FROM = {"wte.": "transformer.wte.", "wpe.": "transformer.wpe.", "blocks.": "transformer.h.",
+               "ln_f.": "transformer.ln_f."}
+
+
+def transfer_weights(gpt, dropout=0.1, seed=0):
+    """A `TransformerClassifier` that starts from `gpt`'s weights; only the head is new."""
+    config = GPTConfig(**{**vars(gpt.config), "dropout": dropout})  # the GPT's sizes, fine-tuning's dropout
+    torch.manual_seed(seed)  # the new head starts random: seeded, so a run repeats
+    classifier = TransformerClassifier(config).to(next(gpt.parameters()).device)
+    source, state = gpt.state_dict(), classifier.state_dict()
+    for name in state:
+        prefix = next((p for p in COPIED_FROM if name.startswith(p)), None)
+        if prefix:  # "head.weight" and "head.bias" have no counterpart
+            state[name] = source[COPIED_FROM[prefix] + name[len(prefix):]]
+    classifier.load_state_dict(state)  # copies the values: the GPT itself is left untouched
+    return classifier
+
+
+# %%
+gpt = pretrained["model"]
+mine, helper = transfer_weights(gpt, seed=SEED), classifier_from_gpt(gpt, seed=SEED)
+copied = [n for n in mine.state_dict() if not n.startswith("head.")]
+print(f"copied: {len(copied)} tensors, {sum(mine.state_dict()[n].numel() for n in copied):,} numbers "
+      f"({', '.join(dict.fromkeys(n.split('.')[0] for n in copied))})")
+print("new:", ", ".join(f"{n} {tuple(t.shape)}" for n, t in mine.state_dict().items() if n.startswith("head.")))
+print("left behind:", ", ".join(f"{n} {tuple(t.shape)}" for n, t in gpt.state_dict().items()
+                                if not any(n.startswith(g) for g in COPIED_FROM.values())))
+# The check: the same tensors as helpers.pretraining.classifier_from_gpt, and the same logits on real reviews.
+assert mine.state_dict().keys() == helper.state_dict().keys()
+assert all(torch.equal(t, helper.state_dict()[n]) for n, t in mine.state_dict().items())
+batch = pretrained["vocab"].encode(test_texts[:8], max_len=SIZES["max_len"]).to(chapter.device)
+with torch.no_grad():
+    assert torch.equal(mine.eval()(batch), helper.eval()(batch))
+print("same weights and same logits on 8 test reviews as classifier_from_gpt")
+
+# %% [markdown]
+# From here the chapter calls the helpers: `fine_tune_pretrained` starts from `classifier_from_gpt`
+# (the transfer above) and trains it by section 6's recipe, once here and once per size of the
+# learning curve.
+
 # %%
 own = fine_tune_pretrained(pretrained, list(train_reviews["text"]), list(train_reviews["label"]),
                            steps=scratch_steps(len(train_reviews)), seed=SEED)
