@@ -474,6 +474,43 @@ else:
     print("Not interactive (e.g. under the test harness): skipping the chat loop.")
 
 # %% [markdown]
+# ### From a base model to a chat model
+#
+# The `messages` list is not what the model reads. A language model reads one stream of tokens, so
+# the server first writes the conversation out as text with the model's **chat template**: special
+# tokens mark where each turn starts and ends and whose turn it is, and the text ends by opening an
+# assistant turn for the model to continue. The local stand-in's tokenizer carries its template, so
+# here is the bot's first exchange and its next question as SmolLM2 reads them (OpenAI does the same
+# with a template of its own, which it does not publish):
+
+# %%
+from transformers import AutoTokenizer
+
+from helpers import resolve_model
+
+chat_tokenizer = AutoTokenizer.from_pretrained(resolve_model(LOCAL_MODEL))  # the kit's copy offline
+chat = [{"role": "system", "content": "You are the support assistant of Kettlewise."},
+        *bot.history[:2], {"role": "user", "content": script[1]}]
+rendered = chat_tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+print(rendered)
+closed = chat_tokenizer.apply_chat_template(chat, tokenize=False)  # without the opened assistant turn
+print("add_generation_prompt=True adds:", repr(rendered[len(closed):]))
+print("special tokens:", chat_tokenizer.all_special_tokens)
+assert rendered.startswith(closed) and all(m["content"] in rendered for m in chat)
+
+# %% [markdown]
+# A **base model**, like the one you will train in Chapter 4, only continues text: given a question
+# it may just as well write three more questions. Two more rounds of training turn it into the chat
+# model an API serves. **Instruction tuning** (supervised fine-tuning, SFT) trains it on
+# conversations written in this very template, usually with the loss on the assistant's tokens only,
+# so it learns to answer after `<|im_start|>assistant` and to stop with `<|im_end|>`. **Preference
+# tuning** then trains it on pairs of answers to the same prompt, one preferred (by people, or by a
+# judge model) over the other: RLHF fits a reward model to those preferences and optimizes the chat
+# model against it by reinforcement learning; DPO (direct preference optimization) learns from the
+# pairs directly, with no reward model. SmolLM2-135M-Instruct was made from the base SmolLM2-135M by
+# exactly these two steps, SFT and then DPO on the UltraFeedback preference pairs (its model card).
+
+# %% [markdown]
 # ### Structured output: fill a Pydantic model
 #
 # Software downstream wants fields, not prose. With `client.responses.parse(..., text_format=Model)`
