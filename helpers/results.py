@@ -81,6 +81,31 @@ def accuracy_interval(correct: int, n: int, confidence: float = 0.95) -> tuple[f
     return float(interval.low), float(interval.high)
 
 
+def paired_test(predicted_a, predicted_b, truth) -> dict:
+    """McNemar's exact test: do two approaches scored on the *same* examples differ? (Chapter 5)
+
+    Only the examples where exactly one of the two is right say anything about which is better:
+    ``only_a`` (A right, B wrong) and ``only_b`` (B right, A wrong). If the two were equally
+    accurate, each such example would go either way with probability 1/2, so ``only_a`` would
+    follow Binomial(only_a + only_b, 1/2); ``p_value`` is SciPy's exact two-sided binomial test of
+    that (1.0 when there is no such example). Because the reviews both get right or both get wrong
+    drop out, it is sharper than asking whether two Wilson intervals overlap. An answer that is
+    not a label (None) counts as wrong.
+    """
+    from scipy.stats import binomtest
+
+    predicted_a, predicted_b, truth = list(predicted_a), list(predicted_b), list(truth)
+    if not len(predicted_a) == len(predicted_b) == len(truth) > 0:
+        raise ValueError(f"a paired test needs both approaches' answers on the same examples, got "
+                         f"{len(predicted_a)}, {len(predicted_b)} answers for {len(truth)} examples.")
+    right_a = [a == t for a, t in zip(predicted_a, truth)]
+    right_b = [b == t for b, t in zip(predicted_b, truth)]
+    only_a = sum(a and not b for a, b in zip(right_a, right_b))
+    only_b = sum(b and not a for a, b in zip(right_a, right_b))
+    p_value = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+    return {"only_a": only_a, "only_b": only_b, "n": len(truth), "p_value": float(p_value)}
+
+
 def comparison_file():
     """``results/chapter05/comparison.md``: where Chapter 5 writes its measured table (the
     copy in docs/results.md is made from it by ``make comparison``)."""

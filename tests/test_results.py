@@ -56,3 +56,26 @@ def test_wilson_interval_matches_hand_computed_figures():
     assert accuracy_interval(0, 10)[0] == pytest.approx(0.0, abs=1e-12)
     with pytest.raises(ValueError):
         accuracy_interval(5, 0)
+
+
+def test_paired_test_matches_hand_computed_binomial_tails():
+    from helpers.results import paired_test
+
+    truth = [1, 0, 1, 0, 1, 0, 1, 0, 1, 1]
+    # A is right on all ten; B is wrong on the first six and right on the rest: 6 discordant, all A's.
+    # Under "equally good" each goes A's way with probability 1/2: P(all 6 one way, either way) = 2/64.
+    b = [1 - t for t in truth[:6]] + truth[6:]
+    test = paired_test(truth, b, truth)
+    assert (test["only_a"], test["only_b"], test["n"]) == (6, 0, 10)
+    assert test["p_value"] == pytest.approx(2 / 64)
+    # Six for A, one for B: P(X >= 6) + P(X <= 1) for X ~ Binomial(7, 1/2) = (1 + 7 + 7 + 1) / 128.
+    a = truth[:9] + [0]  # A now wrong on the last one, which B gets right
+    test = paired_test(a, b, truth)
+    assert (test["only_a"], test["only_b"]) == (6, 1) and test["p_value"] == pytest.approx(16 / 128)
+    assert paired_test(b, a, truth)["p_value"] == pytest.approx(16 / 128)  # symmetric
+    # Reviews both get right or both get wrong change nothing; no discordant review: p = 1.
+    assert paired_test(a + [1, 0], b + [1, 0], truth + [1, 1])["p_value"] == pytest.approx(16 / 128)
+    assert paired_test(truth, truth, truth) == {"only_a": 0, "only_b": 0, "n": 10, "p_value": 1.0}
+    assert paired_test([None, 1], [0, 1], [0, 1])["only_b"] == 1  # no label at all counts as wrong
+    with pytest.raises(ValueError, match="same examples"):
+        paired_test([1, 0], [1], [1, 0])

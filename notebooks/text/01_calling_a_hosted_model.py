@@ -491,6 +491,43 @@ else:
     print("Not interactive (e.g. under the test harness): skipping the chat loop.")
 
 # %% [markdown]
+# ### From a base model to a chat model
+#
+# The `messages` list is not what the model reads. A language model reads one stream of tokens, so
+# the server first writes the conversation out as text with the model's **chat template**: special
+# tokens mark where each turn starts and ends and whose turn it is, and the text ends by opening an
+# assistant turn for the model to continue. The local stand-in's tokenizer carries its template, so
+# here is the bot's first exchange and its next question as SmolLM2 reads them (OpenAI does the same
+# with a template of its own, which it does not publish):
+
+# %%
+from transformers import AutoTokenizer
+
+from helpers import resolve_model
+
+chat_tokenizer = AutoTokenizer.from_pretrained(resolve_model(LOCAL_MODEL))  # the kit's copy offline
+chat = [{"role": "system", "content": "You are the support assistant of Kettlewise."},
+        *bot.history[:2], {"role": "user", "content": script[1]}]
+rendered = chat_tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+print(rendered)
+closed = chat_tokenizer.apply_chat_template(chat, tokenize=False)  # without the opened assistant turn
+print("add_generation_prompt=True adds:", repr(rendered[len(closed):]))
+print("special tokens:", chat_tokenizer.all_special_tokens)
+assert rendered.startswith(closed) and all(m["content"] in rendered for m in chat)
+
+# %% [markdown]
+# A **base model**, like the one you will train in Chapter 4, only continues text: given a question
+# it may just as well write three more questions. Two more rounds of training turn it into the chat
+# model an API serves. **Instruction tuning** (supervised fine-tuning, SFT) trains it on
+# conversations written in this very template, usually with the loss on the assistant's tokens only,
+# so it learns to answer after `<|im_start|>assistant` and to stop with `<|im_end|>`. **Preference
+# tuning** then trains it on pairs of answers to the same prompt, one preferred (by people, or by a
+# judge model) over the other: RLHF fits a reward model to those preferences and optimizes the chat
+# model against it by reinforcement learning; DPO (direct preference optimization) learns from the
+# pairs directly, with no reward model. SmolLM2-135M-Instruct was made from the base SmolLM2-135M by
+# exactly these two steps, SFT and then DPO on the UltraFeedback preference pairs (its model card).
+
+# %% [markdown]
 # ### Structured output: fill a Pydantic model
 #
 # Software downstream wants fields, not prose. With `client.responses.parse(..., text_format=Model)`
@@ -772,6 +809,63 @@ assert (hit1, hit2) == (False, True) and second.output_text == first.output_text
 # **few-shot** shows a few labelled examples first (as earlier turns of the conversation). Both go
 # through Chat Completions (`classify_sentiment` in `helpers/llm_api/prompts.py`, reused by Chapter 5),
 # on held-out reviews, with temperature 0 where allowed.
+
+# %% [markdown]
+# ### The prompt and the parser, written out
+#
+# Two small functions are the whole classifier. The prompt: an instruction as the system message,
+# then, for few-shot, each example as an earlier exchange (the review as the user's turn, the right
+# label as the assistant's), then the review to classify. The parser: the model answers in free
+# text, so it takes the first word that names a label, and anything else is no label at all.
+
+# %%
+import re
+
+SENTIMENT_RULES = ("Classify the sentiment of a movie review. "
+                   "Answer with exactly one word: positive or negative.")
+
+
+def build_messages(review, examples=()):
+    """Chat messages asking for one review's sentiment; (text, label) examples make it few-shot."""
+    messages = [{"role": "system", "content": SENTIMENT_RULES}]
+    for text, label in examples:  # each example is a past exchange, answered correctly
+        messages += [{"role": "user", "content": f"Review: {text}"},
+                     {"role": "assistant", "content": "positive" if label == 1 else "negative"}]
+    return messages + [{"role": "user", "content": f"Review: {review}"}]
+
+
+def parse_label(answer):
+    """1 for positive, 0 for negative, None when the answer names neither (scored as wrong)."""
+    for word in re.findall(r"[a-z]+", (answer or "").lower()):
+        if word.startswith("pos"):  # the first label word wins: "Positive.", "POSITIVE", "positively"
+            return 1
+        if word.startswith("neg"):
+            return 0
+    return None
+
+
+# %%
+from helpers.llm_api import parse_sentiment, sentiment_messages
+
+demo_shots = [("A joyless, overlong mess.", 0), ("Warm, funny and beautifully acted.", 1)]
+for shots in ([], demo_shots):  # zero-shot, then few-shot: the same messages as the helper's
+    assert build_messages("I laughed all the way through.", shots) == sentiment_messages(
+        "I laughed all the way through.", shots)
+for message in build_messages("I laughed all the way through.", demo_shots):
+    print(f"{message['role']:>9}: {message['content']}")
+print()
+for answer in ["Positive.", "negative!", "The review is positive", "I'd say NEGATIVE", "neutral", "",
+               "Not positive at all"]:
+    assert parse_label(answer) == parse_sentiment(answer)  # the same label as the helper's parser
+    print(f"{answer!r:>26} -> {parse_label(answer)}")
+
+# %% [markdown]
+# The last answer shows the parser's limit: it reads words, not meaning, so "Not positive at all"
+# counts as positive. Asking for exactly one word, and allowing only a few output tokens, keeps such
+# answers rare; the table below also counts how many answers were a label at all. From here the
+# chapter calls `classify_sentiment`, which sends these same messages and parses with this same
+# parser, and adds what a measurement needs around them: the disk cache of section 9 and the time and
+# tokens of every call (retries come from the client, section 8).
 
 # %%
 from helpers.llm_api import classify_sentiment

@@ -190,7 +190,7 @@ def add_row(approach, model, result, *, labels, train_seconds, parameters, train
         pretrain_seconds=pretrain_seconds, train_seconds=train_seconds, parameters=parameters,
         trained_parameters=trained_parameters, size_mb=size_mb, train_cost_usd=local_cost_usd(train_seconds, dollars_per_hour),
         cost_for_workload_usd=cost_per_review_usd * PREDICTIONS, code_lines=lines, setup=list(setup),
-        stand_in=stand_in, note=note)
+        stand_in=stand_in, note=note, predicted=list(result["predicted"]))  # per review, for section 9's paired tests
     low, high = result["interval"]
     print(f"{approach}: accuracy {result['accuracy']:.3f} ({low:.3f}-{high:.3f}) on {result['n']:,} reviews; "
           f"{result['latency_ms']:.1f} ms per review alone, {result['throughput']:,.0f} reviews/s "
@@ -502,6 +502,60 @@ print(f"next-word loss on held-out text: {pretrained['loss_before']:.2f} before,
       f"(guessing uniformly among the words: ln {len(pretrained['vocab']):,} = {pretrained['uniform_loss']:.2f})")
 assert pretrained["loss_after"] < pretrained["loss_before"], "pre-training did not lower the next-word loss"
 
+# %% [markdown]
+# ### Moving the weights: what is copied, what is new
+#
+# The step that makes this approach 4 rather than section 6 again: the classifier starts from the
+# pre-trained GPT's weights. The two models share their parts (same `Block` class, same sizes) under
+# different names, so the transfer is a renaming: every classifier tensor that has a counterpart in
+# the GPT takes its values; the two-way head has none and keeps its random start. The GPT's
+# next-word head (`lm_head`) stays behind: it is the same matrix as `wte` (weight tying, Chapter 4),
+# so what it learned comes along anyway.
+
+# %%
+from helpers.gpt import GPTConfig
+
+# Classifier name prefix -> the GPT's name for the same part (Chapter 4 keeps the blocks in `transformer.h`).
+COPIED_FROM = {"wte.": "transformer.wte.", "wpe.": "transformer.wpe.", "blocks.": "transformer.h.",
+               "ln_f.": "transformer.ln_f."}
+
+
+def transfer_weights(gpt, dropout=0.1, seed=0):
+    """A `TransformerClassifier` that starts from `gpt`'s weights; only the head is new."""
+    config = GPTConfig(**{**vars(gpt.config), "dropout": dropout})  # the GPT's sizes, fine-tuning's dropout
+    torch.manual_seed(seed)  # the new head starts random: seeded, so a run repeats
+    classifier = TransformerClassifier(config).to(next(gpt.parameters()).device)
+    source, state = gpt.state_dict(), classifier.state_dict()
+    for name in state:
+        prefix = next((p for p in COPIED_FROM if name.startswith(p)), None)
+        if prefix:  # "head.weight" and "head.bias" have no counterpart
+            state[name] = source[COPIED_FROM[prefix] + name[len(prefix):]]
+    classifier.load_state_dict(state)  # copies the values: the GPT itself is left untouched
+    return classifier
+
+
+# %%
+gpt = pretrained["model"]
+mine, helper = transfer_weights(gpt, seed=SEED), classifier_from_gpt(gpt, seed=SEED)
+copied = [n for n in mine.state_dict() if not n.startswith("head.")]
+print(f"copied: {len(copied)} tensors, {sum(mine.state_dict()[n].numel() for n in copied):,} numbers "
+      f"({', '.join(dict.fromkeys(n.split('.')[0] for n in copied))})")
+print("new:", ", ".join(f"{n} {tuple(t.shape)}" for n, t in mine.state_dict().items() if n.startswith("head.")))
+print("left behind:", ", ".join(f"{n} {tuple(t.shape)}" for n, t in gpt.state_dict().items()
+                                if not any(n.startswith(g) for g in COPIED_FROM.values())))
+# The check: the same tensors as helpers.pretraining.classifier_from_gpt, and the same logits on real reviews.
+assert mine.state_dict().keys() == helper.state_dict().keys()
+assert all(torch.equal(t, helper.state_dict()[n]) for n, t in mine.state_dict().items())
+batch = pretrained["vocab"].encode(test_texts[:8], max_len=SIZES["max_len"]).to(chapter.device)
+with torch.no_grad():
+    assert torch.equal(mine.eval()(batch), helper.eval()(batch))
+print("same weights and same logits on 8 test reviews as classifier_from_gpt")
+
+# %% [markdown]
+# From here the chapter calls the helpers: `fine_tune_pretrained` starts from `classifier_from_gpt`
+# (the transfer above) and trains it by section 6's recipe, once here and once per size of the
+# learning curve.
+
 # %%
 own = fine_tune_pretrained(pretrained, list(train_reviews["text"]), list(train_reviews["label"]),
                            steps=scratch_steps(len(train_reviews)), seed=SEED)
@@ -567,6 +621,44 @@ for approach, row in rows.items():
     print(f"  {approach:34s} {row['model']}" + (f"  [{row['note']}]" if row["note"] else ""))
     if row["stand_in"]:
         print(f"  {'':34s} STAND-IN: {row['stand_in']}; its numbers are not the real model's")
+
+# %% [markdown]
+# ### Is a gap more than chance? A paired test
+#
+# Two intervals that overlap do not settle whether two approaches differ, and every row here was
+# scored on the *same* reviews, which a sharper test can use: McNemar's test (`paired_test` in
+# `helpers/results.py`) looks only at the reviews where exactly one of the two is right. If the two
+# were equally good, those would split about evenly between them; the p-value is the chance of a
+# split at least as uneven as this one under that assumption (an exact binomial test). A pair with an
+# API row is compared on the API's reviews only, the first of the test set.
+
+# %%
+from helpers.results import paired_test
+
+pairs = [("fine-tuned (full)", "pre-trained model, off the shelf"), ("fine-tuned (full)", "fine-tuned (LoRA)"),
+         ("fine-tuned (full)", "TF-IDF + logistic regression"),
+         ("own GPT, pre-trained + fine-tuned", "transformer, no pre-training"),
+         ("hosted API, few-shot", "hosted API, zero-shot"), ("fine-tuned (full)", "hosted API, few-shot")]
+paired = {}
+for a, b in pairs:
+    n = min(rows[a]["n"], rows[b]["n"])  # the API rows answered only the first reviews
+    pair_test = paired_test(rows[a]["predicted"][:n], rows[b]["predicted"][:n], truth[:n])
+    acc_a, acc_b = (np.mean([p == t for p, t in zip(rows[name]["predicted"][:n], truth[:n])]) for name in (a, b))
+    # The accuracy gap is all in the reviews only one of the two gets right: the others cancel out.
+    assert abs((pair_test["only_a"] - pair_test["only_b"]) / n - (acc_a - acc_b)) < 1e-9
+    paired[f"{a}  vs  {b}"] = {"reviews": n, "accuracy A": f"{acc_a:.3f}", "accuracy B": f"{acc_b:.3f}",
+                               "only A right": pair_test["only_a"], "only B right": pair_test["only_b"],
+                               "p-value": f"{pair_test['p_value']:.3g}",
+                               "stand-in": "yes" if rows[a]["stand_in"] or rows[b]["stand_in"] else ""}
+with pd.option_context("display.max_colwidth", 70, "display.width", 250, "display.max_columns", None):
+    display(pd.DataFrame(paired).T)
+
+# %% [markdown]
+# How to read it: below 0.05, a split this uneven would be rare if the two approaches were equally
+# accurate, so the gap is more than the luck of this test set; above it, this test set cannot tell the
+# two apart (which does not show that they are equal, and a pair measured on the API's few reviews
+# needs a large gap to pass). Six tests at the 0.05 level give about one chance in four of at least one
+# false alarm even if no pair truly differed, so read a p-value near 0.05 as "maybe".
 
 # %%
 # Chapter checks: what must hold at every size, or the chapter is broken.
