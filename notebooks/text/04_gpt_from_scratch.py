@@ -121,15 +121,35 @@ print(text[40_000:40_400])
 
 # %%
 # NBVAL_CHECK_OUTPUT
+chars = sorted(set(text))                   # the vocabulary: every character of the text, in a fixed order
+stoi = {c: i for i, c in enumerate(chars)}  # character -> id; chars[id] is the way back
+vocab_size = len(chars)
+
+def encode(s):
+    return [stoi[c] for c in s]
+
+def decode(ids):
+    return "".join(chars[int(i)] for i in ids)
+
+print(f"vocabulary: {vocab_size} characters")
+print(repr("".join(chars)))
+ids = encode("To be, or not to be")
+print(ids)
+print(repr(decode(ids)))
+
+# %% [markdown]
+# The rest of the chapter uses `helpers.gpt_data.CharTokenizer`: the same table in a class, plus
+# `encode_tensor`, which encodes the whole corpus straight into a tensor (a table lookup per
+# character code, with no Python loop). It must agree with `encode` and `decode` above:
+
+# %%
 from helpers.gpt_data import CharTokenizer
 
 tokenizer = CharTokenizer(text)
-vocab_size = tokenizer.vocab_size
-print(f"vocabulary: {vocab_size} characters")
-print(repr("".join(tokenizer.chars)))
-ids = tokenizer.encode("To be, or not to be")
-print(ids)
-print(repr(tokenizer.decode(ids)))
+assert tokenizer.chars == chars                                   # the same vocabulary, in the same order
+assert tokenizer.encode(text[:100_000]) == encode(text[:100_000])  # the same ids (the whole text: a second more)
+assert tokenizer.decode(range(vocab_size)) == decode(range(vocab_size)) == "".join(chars)
+print("CharTokenizer encodes and decodes exactly as encode() and decode() above")
 
 # %% [markdown]
 # We encode the whole corpus once, then split it: the first 90% to train on, the last 10% to
@@ -154,7 +174,20 @@ assert tokenizer.decode(data[:200].tolist()) == text[:200]
 from helpers.gpt_data import random_windows
 
 block_size, batch_size = SIZES["model"]["block_size"], SIZES["batch_size"]
+
+def windows(data, i, seed=SEED):
+    """Batch number `i` of `data`: inputs x and next-character targets y, each (batch_size, block_size)."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + i)  # its own seed for every (seed, i)
+    starts = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
+    x = torch.stack([data[j:j + block_size] for j in starts])          # block_size characters
+    y = torch.stack([data[j + 1:j + block_size + 1] for j in starts])  # the same, one character later
+    return x, y
+
+# The helper draws the same windows, and adds what a long run needs: a copy to the GPU that overlaps
+# with computing, and each process's share of the batch under torchrun (section 9).
 get_batch = random_windows(train_ids, block_size, batch_size, seed=SEED, device=device)
+for i in range(3):
+    assert all(torch.equal(ours, theirs.cpu()) for ours, theirs in zip(windows(train_ids, i), get_batch(i)))
 x, y = get_batch(0)
 print("x", tuple(x.shape), "y", tuple(y.shape))
 print("input :", repr(tokenizer.decode(x[0, :24].tolist())))
