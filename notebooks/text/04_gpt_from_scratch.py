@@ -194,6 +194,36 @@ print("input :", repr(tokenizer.decode(x[0, :24].tolist())))
 print("target:", repr(tokenizer.decode(y[0, :24].tolist())))
 
 # %% [markdown]
+# ### 1a. The bar to beat: a bigram model
+#
+# Before any neural network, the simplest model that predicts from context: the next character from
+# the current one alone. Count how often each character follows each other one in the training text,
+# divide each row by its total, and the table is the model (a **bigram** model). Its loss on the
+# validation text is the bar for everything below: a transformer reads up to `block_size` characters
+# back, and is worth its attention only if it predicts better than a table that reads one. (A model
+# that knows only how often each character occurs, a **unigram**, is the lower bar.) Section 4
+# measures the trained model against both.
+
+# %%
+# Every pair (a, b) of neighbours in the training text as one number, a * V + b, counted. +1 on every
+# count, so that a pair seen only in validation keeps a small probability instead of an infinite loss.
+pairs = torch.bincount(train_ids[:-1] * vocab_size + train_ids[1:], minlength=vocab_size**2)
+pairs = pairs.double().view(vocab_size, vocab_size) + 1
+bigram = pairs / pairs.sum(1, keepdim=True)  # row a: the probabilities of the character after a
+bigram_loss = -bigram.log()[val_ids[:-1], val_ids[1:]].mean().item()  # cross-entropy on validation
+counts = torch.bincount(train_ids, minlength=vocab_size).double() + 1  # the unigram: frequencies only
+unigram_loss = -(counts / counts.sum()).log()[val_ids].mean().item()
+print(f"validation loss: chance ln V {math.log(vocab_size):.3f}, unigram {unigram_loss:.3f}, "
+      f"bigram {bigram_loss:.3f} (the bar to beat)")
+
+# The bigram writes too: each character drawn from the row of the one before it.
+generator = torch.Generator().manual_seed(SEED)
+written = encode("ROMEO.\n")
+for _ in range(SIZES["sample_chars"]):
+    written.append(torch.multinomial(bigram[written[-1]], 1, generator=generator).item())
+print(decode(written))
+
+# %% [markdown]
 # ## 2. Building the model, one piece at a time
 #
 # A GPT turns a sequence of token ids into, at every position, scores (logits) for what the next
@@ -608,13 +638,7 @@ print(f"val loss {final['val_loss']:.4f} (train {final['train_loss']:.4f}) after
 #   `scripts/train_gpt.py --profile smoke` alike).
 
 # %%
-# Floors with no neural network, on the validation text. Counts get +1, so that a character (or a pair)
-# seen only in validation keeps a small probability instead of an infinite loss.
-counts = torch.bincount(train_ids, minlength=vocab_size).double() + 1
-unigram_loss = -(counts / counts.sum()).log()[val_ids].mean().item()
-pairs = torch.bincount(train_ids[:-1] * vocab_size + train_ids[1:], minlength=vocab_size**2)
-pairs = pairs.double().view(vocab_size, vocab_size) + 1
-bigram_loss = -(pairs / pairs.sum(1, keepdim=True)).log()[val_ids[:-1], val_ids[1:]].mean().item()
+# The floors with no neural network, measured on the validation text in section 1a.
 print(f"validation loss {final['val_loss']:.3f}; chance ln V {math.log(vocab_size):.3f}, "
       f"unigram {unigram_loss:.3f}, bigram {bigram_loss:.3f}")
 
