@@ -251,6 +251,54 @@ print(f"ids {tuple(x.shape)} -> vectors {tuple(h.shape)}")
 # %% [markdown]
 # ### 2b. One attention head, written out
 #
+# First the idea in its simplest form. The plainest way for position `t` to use what came before is to
+# average the vectors of positions `0..t`. One matrix product does that for every position at once: a
+# lower-triangular matrix whose row `t` holds `1/(t+1)` at columns `0..t`. The same matrix is the
+# softmax of a row of equal scores (zeros) once the future's scores are set to −∞. Attention keeps
+# this form and replaces the equal scores with scores computed from the vectors themselves, so each
+# position weighs the past by what it contains instead of equally.
+
+# %%
+T_small = 4
+past = torch.tril(torch.ones(T_small, T_small))  # row t: ones at the positions t may use, 0..t
+average = past / past.sum(dim=1, keepdim=True)   # row t: 1/(t+1) on each of them
+vectors = h[0, :T_small].detach()                # the first 4 positions' vectors from section 2a
+by_loop = torch.stack([vectors[:t + 1].mean(dim=0) for t in range(T_small)])  # position t: mean of 0..t
+torch.testing.assert_close(average @ vectors, by_loop)  # one matrix product averages every position
+
+equal = torch.zeros(T_small, T_small).masked_fill(past == 0, float("-inf"))  # equal scores, no future
+torch.testing.assert_close(torch.softmax(equal, dim=-1), average)  # softmax: the same average
+print("the average of the past as weights (row t: what position t takes from each position):")
+print(average.numpy().round(2))
+
+# Data-dependent: score each earlier vector by its dot product with this position's own vector.
+similar = (vectors @ vectors.T / math.sqrt(C)).masked_fill(past == 0, float("-inf"))
+print("weights from similarity instead:")
+print(torch.softmax(similar, dim=-1).numpy().round(2))
+
+# %% [markdown]
+# Scored against itself, each position looks at itself alone (to two decimals): no vector is more
+# similar to a vector than itself.
+# That is why a head gives every position two different vectors, a **query** for what it looks for
+# and a **key** for what it offers, and scores one against the other (the head below).
+#
+# Why the division by √(size) in the scores: the dot product of two vectors of `d` independent numbers
+# of variance 1 has variance `d`, so the scores grow with the head size. Large scores saturate the
+# softmax: almost all the weight on one position, chosen by chance at initialisation, and almost no
+# gradient for the others. Divided by √`d`, the scores have variance 1 at any size:
+
+# %%
+def largest_weight(scores):  # the largest softmax weight in each row, averaged over the rows
+    return torch.softmax(scores, dim=-1).max(dim=-1).values.mean()
+
+generator = torch.Generator().manual_seed(SEED)
+for d in (4, 64, 1024):  # 1,000 queries, 8 keys each, all numbers of variance 1
+    q, k = torch.randn(1000, 1, d, generator=generator), torch.randn(1000, 8, d, generator=generator)
+    scores = (q @ k.transpose(1, 2)).squeeze(1)               # (1000, 8)
+    print(f"head size {d:>4}: variance of q·k {scores.var():6.1f}; largest of 8 weights "
+          f"{largest_weight(scores):.2f} as is, {largest_weight(scores / math.sqrt(d)):.2f} divided by √{d}")
+
+# %% [markdown]
 # Attention lets each position gather information from other positions. Every position makes a
 # **query** ("what am I looking for?"), a **key** ("what do I contain?") and a **value** ("what I pass
 # on"). The score between position `t` and position `s` is the dot product of `t`'s query with `s`'s
