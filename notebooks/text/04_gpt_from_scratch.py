@@ -536,12 +536,27 @@ print(f"same logits (max difference {(logits_ours - logits_helpers).abs().max():
 # and every later number in this chapter is measured against it.
 
 # %%
+@torch.no_grad()  # measuring only: no gradients to keep
+def estimate_loss(model, splits, batches=SIZES["eval_batches"], seed=1234):
+    """The mean loss on the same `batches` windows of each split at every call, so that the
+    losses along a run are comparable (a seed of their own: not the training batches)."""
+    was_training = model.training
+    model.eval()  # no dropout while measuring (the gpu profile has some)
+    losses = {}
+    for name, data in splits.items():
+        total = sum(model(*(t.to(device) for t in windows(data, b, seed=seed)))[1] for b in range(batches))
+        losses[f"{name}_loss"] = (total / batches).item()
+    model.train(was_training)
+    return losses
+
+# The helper the training loop calls computes the same numbers (and splits the work under torchrun).
 from helpers.gpt_data import make_evaluate
 
 model = model.to(device)
 evaluate = make_evaluate({"train": train_ids, "val": val_ids}, block_size, batch_size,
                          SIZES["eval_batches"], device=device)
 untrained = evaluate(model)
+assert estimate_loss(model, {"train": train_ids, "val": val_ids}) == untrained
 print(f"untrained: val loss {untrained['val_loss']:.3f}; ln(vocab size) = ln({vocab_size}) = {math.log(vocab_size):.3f}")
 assert abs(untrained["val_loss"] - math.log(vocab_size)) < 0.1, "an untrained model should be at chance"
 
