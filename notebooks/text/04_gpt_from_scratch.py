@@ -634,6 +634,86 @@ print(f"{config.max_steps} steps x {tokens_per_step} tokens = {config.max_steps 
       f"({config.max_steps * tokens_per_step / len(train_ids):.2f} passes over the training text)")
 
 # %% [markdown]
+# Those pieces written out, each checked against the helper it stands for. The schedule first: a
+# straight line up to the peak during warmup, then half a cosine from the peak down to `min_lr`.
+
+# %%
+def learning_rate(step, config):
+    """The learning rate at optimizer step `step` (0-based): warmup, then cosine decay."""
+    if step < config.warmup_steps:  # (step + 1): the first step already learns, the last reaches the peak
+        return config.lr * (step + 1) / config.warmup_steps
+    decay_steps = max(1, config.max_steps - config.warmup_steps)
+    progress = min(1.0, (step - config.warmup_steps) / decay_steps)  # 0 -> 1 over the decay, then 1
+    return config.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (config.lr - config.min_lr)
+
+assert all(learning_rate(step, config) == lr_at(step, config) for step in range(config.max_steps + 1))
+print(f"learning_rate() equals helpers.training.lr_at at all {config.max_steps + 1} steps")
+
+# %% [markdown]
+# AdamW's weight decay pulls every weight a little towards 0 at each step, a brake on large weights.
+# It is meant for the matrices (linear layers, embeddings); LayerNorm gains and biases are left out
+# (nanoGPT's rule, which the course follows). So the parameters go into two groups:
+
+# %%
+from helpers.optimizers import make_optimizer
+
+def adamw(model, config):
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.dim() >= 2]     # matrices: linear weights and embedding tables
+    no_decay = [p for p in params if p.dim() < 2]   # vectors: LayerNorm gains (and biases, if any)
+    groups = [{"params": decay, "weight_decay": config.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=config.lr, betas=config.betas)
+
+# The helper makes the same groups (on a GPU it also asks for the fused kernel: section 10).
+ours, helpers_optimizer = adamw(plain_model, config), make_optimizer(plain_model, config)
+for a, b in zip(ours.param_groups, helpers_optimizer.param_groups, strict=True):
+    assert [id(p) for p in a["params"]] == [id(p) for p in b["params"]]
+    assert (a["weight_decay"], a["lr"], a["betas"]) == (b["weight_decay"], b["lr"], b["betas"])
+for group in ours.param_groups:
+    print(f"weight decay {group['weight_decay']}: {len(group['params'])} tensors, "
+          f"{sum(p.numel() for p in group['params']):,} numbers")
+
+# %% [markdown]
+# And the loop: the five lines from the start of this section, with the schedule, the clipping and
+# the optimizer above. Trained from the same weights on the same batches, it must end with exactly the
+# weights the course's `train` ends with. The check runs a small model on the CPU in float32: quick
+# in every profile, and there the same operations in the same order give the same bits (on a GPU,
+# PyTorch's attention may pick a nondeterministic kernel, as its documentation warns, and two runs of
+# even the same loop can differ in the last bits).
+
+# %%
+import copy
+
+def train_loop(model, optimizer, config, get_batch):
+    model.train()  # dropout on, if the model has any
+    for step in range(config.max_steps):
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, config)   # this step's rate, from the schedule
+        xb, yb = get_batch(step)
+        _, loss = model(xb, yb)                          # forward: the loss of this batch
+        loss.backward()                                  # backward: a gradient for every weight
+        # Clipping: if the gradient (all of it, as one long vector) is longer than grad_clip, shrink it
+        # to that length, so that one unusual batch cannot throw the weights far.
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        optimizer.step()                                 # AdamW moves every weight
+        optimizer.zero_grad(set_to_none=True)            # and the gradients start from zero again
+
+small = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, n_layer=1, n_head=2, n_embd=32))
+twin = copy.deepcopy(small)                              # the same weights (the tied table stays tied)
+short = TrainConfig(max_steps=5, lr=config.lr, min_lr=config.min_lr, warmup_steps=2, betas=config.betas,
+                    weight_decay=config.weight_decay, grad_clip=config.grad_clip, precision="fp32")
+train_loop(small, adamw(small, short), short, lambda i: windows(train_ids, i))
+train(twin, lambda i: windows(train_ids, i), lambda m, b: m(*b)[1], short, progress=False)
+for (name, ours), theirs in zip(small.state_dict().items(), twin.state_dict().values(), strict=True):
+    assert torch.equal(ours, theirs), name
+print(f"after {short.max_steps} steps, train_loop() and helpers.training.train hold the same weights, bit for bit")
+
+# %% [markdown]
+# For the real run the chapter keeps `helpers.training.train`: the same steps, plus mixed precision,
+# gradient accumulation, evaluation with a live plot, checkpoints, and resuming after a Stop.
+
+# %% [markdown]
 # Training runs in two halves, to show checkpoints at work. Half way, the batch function raises
 # `KeyboardInterrupt`, which is exactly what Jupyter's stop button does: the loop saves a checkpoint
 # (weights, optimizer state, step, history) and returns. Press stop yourself during a long run and
