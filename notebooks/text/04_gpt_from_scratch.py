@@ -14,13 +14,15 @@
 # the ones behind chat assistants, only thousands to millions of times smaller (depending on the
 # profile), and teach it to write Shakespeare one character at a time. You will:
 #
-# 1. turn the text into numbers, one token per character (and see what a BPE tokenizer changes);
-# 2. build the model piece by piece: embeddings, one attention head with its causal mask, many heads,
+# 1. turn the text into numbers, one token per character (and see what a BPE tokenizer changes), cut
+#    it into training batches, and set the bar to beat with a bigram model that counts pairs of characters;
+# 2. build the model piece by piece: embeddings, attention first as a plain average of the past, then
+#    one attention head with its causal mask and its √(head size) scaling, many heads,
 #    the MLP, residual connections and LayerNorm, the block stack, weight tying; then count its parameters;
 # 3. check that the course's `helpers/gpt.py` is exactly this model, assembled in one file;
-# 4. train it: first a plain loop of a few lines, then the course's training loop: AdamW, warmup and
-#    cosine decay, gradient clipping, evaluation, a live loss plot, a checkpoint, and resuming after
-#    an interruption;
+# 4. train it: first a plain loop of a few lines, then that loop with AdamW's weight-decay groups, warmup
+#    and cosine decay and gradient clipping, written out and checked equal to the course's training loop,
+#    which adds evaluation, a live loss plot, a checkpoint, and resuming after an interruption;
 # 5. sample from it before, during and after training, with temperature, top-k and top-p, written out;
 # 6. look inside: what a trained attention head looks at;
 # 7. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
