@@ -819,8 +819,6 @@ assert (hit1, hit2) == (False, True) and second.output_text == first.output_text
 # text, so it takes the first word that names a label, and anything else is no label at all.
 
 # %%
-import re
-
 SENTIMENT_RULES = ("Classify the sentiment of a movie review. "
                    "Answer with exactly one word: positive or negative.")
 

@@ -14,14 +14,16 @@
 # the ones behind chat assistants, only thousands to millions of times smaller (depending on the
 # profile), and teach it to write Shakespeare one character at a time. You will:
 #
-# 1. turn the text into numbers, one token per character;
-# 2. build the model piece by piece: embeddings, one attention head with its causal mask, many heads,
-#    the MLP, residual connections and LayerNorm, the block stack, weight tying; count its parameters,
-#    and check that the course's `helpers/gpt.py` is exactly this model, assembled in one file;
+# 1. turn the text into numbers, one token per character, cut it into training batches, and set the bar
+#    to beat with a bigram model that counts pairs of characters;
+# 2. build the model piece by piece: embeddings, attention first as a plain average of the past, then
+#    one attention head with its causal mask and its √(head size) scaling, many heads, the MLP, residual
+#    connections and LayerNorm, the block stack, weight tying; count its parameters, and check that the
+#    course's `helpers/gpt.py` is exactly this model, assembled in one file;
 # 3. see what the model knows before training: its loss, and its text;
-# 4. train it: first a plain loop of a few lines, then the course's training loop: AdamW, warmup and
-#    cosine decay, gradient clipping, evaluation, a live loss plot, a checkpoint, and resuming after
-#    an interruption;
+# 4. train it: first a plain loop of a few lines, then that loop with AdamW's weight-decay groups, warmup
+#    and cosine decay and gradient clipping, written out and checked equal to the course's training loop,
+#    which adds evaluation, a live loss plot, a checkpoint, and resuming after an interruption;
 # 5. generate from it, with temperature, top-k and top-p, written out;
 # 6. look inside the trained model: what an attention head looks at;
 # 7. swap the characters for a real tokenizer, byte-level BPE, and see what it changes;
@@ -123,15 +125,35 @@ print(text[40_000:40_400])
 
 # %%
 # NBVAL_CHECK_OUTPUT
+chars = sorted(set(text))                   # the vocabulary: every character of the text, in a fixed order
+stoi = {c: i for i, c in enumerate(chars)}  # character -> id; chars[id] is the way back
+vocab_size = len(chars)
+
+def encode(s):
+    return [stoi[c] for c in s]
+
+def decode(ids):
+    return "".join(chars[int(i)] for i in ids)
+
+print(f"vocabulary: {vocab_size} characters")
+print(repr("".join(chars)))
+ids = encode("To be, or not to be")
+print(ids)
+print(repr(decode(ids)))
+
+# %% [markdown]
+# The rest of the chapter uses `helpers.gpt_data.CharTokenizer`: the same table in a class, plus
+# `encode_tensor`, which encodes the whole corpus straight into a tensor (a table lookup per
+# character code, with no Python loop). It must agree with `encode` and `decode` above:
+
+# %%
 from helpers.gpt_data import CharTokenizer
 
 tokenizer = CharTokenizer(text)
-vocab_size = tokenizer.vocab_size
-print(f"vocabulary: {vocab_size} characters")
-print(repr("".join(tokenizer.chars)))
-ids = tokenizer.encode("To be, or not to be")
-print(ids)
-print(repr(tokenizer.decode(ids)))
+assert tokenizer.chars == chars                                   # the same vocabulary, in the same order
+assert tokenizer.encode(text[:100_000]) == encode(text[:100_000])  # the same ids (the whole text: a second more)
+assert tokenizer.decode(range(vocab_size)) == decode(range(vocab_size)) == "".join(chars)
+print("CharTokenizer encodes and decodes exactly as encode() and decode() above")
 
 # %% [markdown]
 # We encode the whole corpus once, then split it: the first 90% to train on, the last 10% to
@@ -156,11 +178,54 @@ assert tokenizer.decode(data[:200].tolist()) == text[:200]
 from helpers.gpt_data import random_windows
 
 block_size, batch_size = SIZES["model"]["block_size"], SIZES["batch_size"]
+
+def windows(data, i, seed=SEED):
+    """Batch number `i` of `data`: inputs x and next-character targets y, each (batch_size, block_size)."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + i)  # its own seed for every (seed, i)
+    starts = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
+    x = torch.stack([data[j:j + block_size] for j in starts])          # block_size characters
+    y = torch.stack([data[j + 1:j + block_size + 1] for j in starts])  # the same, one character later
+    return x, y
+
+# The helper draws the same windows, and adds what a long run needs: a copy to the GPU that overlaps
+# with computing, and each process's share of the batch under torchrun (section 9).
 get_batch = random_windows(train_ids, block_size, batch_size, seed=SEED, device=device)
+for i in range(3):
+    assert all(torch.equal(ours, theirs.cpu()) for ours, theirs in zip(windows(train_ids, i), get_batch(i)))
 x, y = get_batch(0)
 print("x", tuple(x.shape), "y", tuple(y.shape))
 print("input :", repr(tokenizer.decode(x[0, :24].tolist())))
 print("target:", repr(tokenizer.decode(y[0, :24].tolist())))
+
+# %% [markdown]
+# ### 1a. The bar to beat: a bigram model
+#
+# Before any neural network, the simplest model that predicts from context: the next character from
+# the current one alone. Count how often each character follows each other one in the training text,
+# divide each row by its total, and the table is the model (a **bigram** model). Its loss on the
+# validation text is the bar for everything below: a transformer reads up to `block_size` characters
+# back, and is worth its attention only if it predicts better than a table that reads one. (A model
+# that knows only how often each character occurs, a **unigram**, is the lower bar.) Section 4
+# measures the trained model against both.
+
+# %%
+# Every pair (a, b) of neighbours in the training text as one number, a * V + b, counted. +1 on every
+# count, so that a pair seen only in validation keeps a small probability instead of an infinite loss.
+pairs = torch.bincount(train_ids[:-1] * vocab_size + train_ids[1:], minlength=vocab_size**2)
+pairs = pairs.double().view(vocab_size, vocab_size) + 1
+bigram = pairs / pairs.sum(1, keepdim=True)  # row a: the probabilities of the character after a
+bigram_loss = -bigram.log()[val_ids[:-1], val_ids[1:]].mean().item()  # cross-entropy on validation
+counts = torch.bincount(train_ids, minlength=vocab_size).double() + 1  # the unigram: frequencies only
+unigram_loss = -(counts / counts.sum()).log()[val_ids].mean().item()
+print(f"validation loss: chance ln V {math.log(vocab_size):.3f}, unigram {unigram_loss:.3f}, "
+      f"bigram {bigram_loss:.3f} (the bar to beat)")
+
+# The bigram writes too: each character drawn from the row of the one before it.
+generator = torch.Generator().manual_seed(SEED)
+written = encode("ROMEO.\n")
+for _ in range(SIZES["sample_chars"]):
+    written.append(torch.multinomial(bigram[written[-1]], 1, generator=generator).item())
+print(decode(written))
 
 # %% [markdown]
 # ## 2. Building the model, one piece at a time
@@ -190,6 +255,54 @@ print(f"ids {tuple(x.shape)} -> vectors {tuple(h.shape)}")
 # %% [markdown]
 # ### 2b. One attention head, written out
 #
+# First the idea in its simplest form. The plainest way for position `t` to use what came before is to
+# average the vectors of positions `0..t`. One matrix product does that for every position at once: a
+# lower-triangular matrix whose row `t` holds `1/(t+1)` at columns `0..t`. The same matrix is the
+# softmax of a row of equal scores (zeros) once the future's scores are set to −∞. Attention keeps
+# this form and replaces the equal scores with scores computed from the vectors themselves, so each
+# position weighs the past by what it contains instead of equally.
+
+# %%
+T_small = 4
+past = torch.tril(torch.ones(T_small, T_small))  # row t: ones at the positions t may use, 0..t
+average = past / past.sum(dim=1, keepdim=True)   # row t: 1/(t+1) on each of them
+vectors = h[0, :T_small].detach()                # the first 4 positions' vectors from section 2a
+by_loop = torch.stack([vectors[:t + 1].mean(dim=0) for t in range(T_small)])  # position t: mean of 0..t
+torch.testing.assert_close(average @ vectors, by_loop)  # one matrix product averages every position
+
+equal = torch.zeros(T_small, T_small).masked_fill(past == 0, float("-inf"))  # equal scores, no future
+torch.testing.assert_close(torch.softmax(equal, dim=-1), average)  # softmax: the same average
+print("the average of the past as weights (row t: what position t takes from each position):")
+print(average.numpy().round(2))
+
+# Data-dependent: score each earlier vector by its dot product with this position's own vector.
+similar = (vectors @ vectors.T / math.sqrt(C)).masked_fill(past == 0, float("-inf"))
+print("weights from similarity instead:")
+print(torch.softmax(similar, dim=-1).numpy().round(2))
+
+# %% [markdown]
+# Scored against itself, each position looks at itself alone (to two decimals): no vector is more
+# similar to a vector than itself.
+# That is why a head gives every position two different vectors, a **query** for what it looks for
+# and a **key** for what it offers, and scores one against the other (the head below).
+#
+# Why the division by √(size) in the scores: the dot product of two vectors of `d` independent numbers
+# of variance 1 has variance `d`, so the scores grow with the head size. Large scores saturate the
+# softmax: almost all the weight on one position, chosen by chance at initialisation, and almost no
+# gradient for the others. Divided by √`d`, the scores have variance 1 at any size:
+
+# %%
+def largest_weight(scores):  # the largest softmax weight in each row, averaged over the rows
+    return torch.softmax(scores, dim=-1).max(dim=-1).values.mean()
+
+generator = torch.Generator().manual_seed(SEED)
+for d in (4, 64, 1024):  # 1,000 queries, 8 keys each, all numbers of variance 1
+    q, k = torch.randn(1000, 1, d, generator=generator), torch.randn(1000, 8, d, generator=generator)
+    scores = (q @ k.transpose(1, 2)).squeeze(1)               # (1000, 8)
+    print(f"head size {d:>4}: variance of q·k {scores.var():6.1f}; largest of 8 weights "
+          f"{largest_weight(scores):.2f} as is, {largest_weight(scores / math.sqrt(d)):.2f} divided by √{d}")
+
+# %% [markdown]
 # Attention lets each position gather information from other positions. Every position makes a
 # **query** ("what am I looking for?"), a **key** ("what do I contain?") and a **value** ("what I pass
 # on"). The score between position `t` and position `s` is the dot product of `t`'s query with `s`'s
@@ -431,12 +544,27 @@ print(f"same logits (max difference {(logits_ours - logits_helpers).abs().max():
 # and every later number in this chapter is measured against it.
 
 # %%
+@torch.no_grad()  # measuring only: no gradients to keep
+def estimate_loss(model, splits, batches=SIZES["eval_batches"], seed=1234):
+    """The mean loss on the same `batches` windows of each split at every call, so that the
+    losses along a run are comparable (a seed of their own: not the training batches)."""
+    was_training = model.training
+    model.eval()  # no dropout while measuring (the gpu profile has some)
+    losses = {}
+    for name, data in splits.items():
+        total = sum(model(*(t.to(device) for t in windows(data, b, seed=seed)))[1] for b in range(batches))
+        losses[f"{name}_loss"] = (total / batches).item()
+    model.train(was_training)
+    return losses
+
+# The helper the training loop calls computes the same numbers (and splits the work under torchrun).
 from helpers.gpt_data import make_evaluate
 
 model = model.to(device)
 evaluate = make_evaluate({"train": train_ids, "val": val_ids}, block_size, batch_size,
                          SIZES["eval_batches"], device=device)
 untrained = evaluate(model)
+assert estimate_loss(model, {"train": train_ids, "val": val_ids}) == untrained
 print(f"untrained: val loss {untrained['val_loss']:.3f}; ln(vocab size) = ln({vocab_size}) = {math.log(vocab_size):.3f}")
 assert abs(untrained["val_loss"] - math.log(vocab_size)) < 0.1, "an untrained model should be at chance"
 
@@ -515,6 +643,86 @@ print(f"{config.max_steps} steps x {tokens_per_step} tokens = {config.max_steps 
       f"({config.max_steps * tokens_per_step / len(train_ids):.2f} passes over the training text)")
 
 # %% [markdown]
+# Those pieces written out, each checked against the helper it stands for. The schedule first: a
+# straight line up to the peak during warmup, then half a cosine from the peak down to `min_lr`.
+
+# %%
+def learning_rate(step, config):
+    """The learning rate at optimizer step `step` (0-based): warmup, then cosine decay."""
+    if step < config.warmup_steps:  # (step + 1): the first step already learns, the last reaches the peak
+        return config.lr * (step + 1) / config.warmup_steps
+    decay_steps = max(1, config.max_steps - config.warmup_steps)
+    progress = min(1.0, (step - config.warmup_steps) / decay_steps)  # 0 -> 1 over the decay, then 1
+    return config.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (config.lr - config.min_lr)
+
+assert all(learning_rate(step, config) == lr_at(step, config) for step in range(config.max_steps + 1))
+print(f"learning_rate() equals helpers.training.lr_at at all {config.max_steps + 1} steps")
+
+# %% [markdown]
+# AdamW's weight decay pulls every weight a little towards 0 at each step, a brake on large weights.
+# It is meant for the matrices (linear layers, embeddings); LayerNorm gains and biases are left out
+# (nanoGPT's rule, which the course follows). So the parameters go into two groups:
+
+# %%
+from helpers.optimizers import make_optimizer
+
+def adamw(model, config):
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.dim() >= 2]     # matrices: linear weights and embedding tables
+    no_decay = [p for p in params if p.dim() < 2]   # vectors: LayerNorm gains (and biases, if any)
+    groups = [{"params": decay, "weight_decay": config.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=config.lr, betas=config.betas)
+
+# The helper makes the same groups (on a GPU it also asks for the fused kernel: section 10).
+ours, helpers_optimizer = adamw(plain_model, config), make_optimizer(plain_model, config)
+for a, b in zip(ours.param_groups, helpers_optimizer.param_groups, strict=True):
+    assert [id(p) for p in a["params"]] == [id(p) for p in b["params"]]
+    assert (a["weight_decay"], a["lr"], a["betas"]) == (b["weight_decay"], b["lr"], b["betas"])
+for group in ours.param_groups:
+    print(f"weight decay {group['weight_decay']}: {len(group['params'])} tensors, "
+          f"{sum(p.numel() for p in group['params']):,} numbers")
+
+# %% [markdown]
+# And the loop: the five lines from the start of this section, with the schedule, the clipping and
+# the optimizer above. Trained from the same weights on the same batches, it must end with exactly the
+# weights the course's `train` ends with. The check runs a small model on the CPU in float32: quick
+# in every profile, and there the same operations in the same order give the same bits (on a GPU,
+# PyTorch's attention may pick a nondeterministic kernel, as its documentation warns, and two runs of
+# even the same loop can differ in the last bits).
+
+# %%
+import copy
+
+def train_loop(model, optimizer, config, get_batch):
+    model.train()  # dropout on, if the model has any
+    for step in range(config.max_steps):
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, config)   # this step's rate, from the schedule
+        xb, yb = get_batch(step)
+        _, loss = model(xb, yb)                          # forward: the loss of this batch
+        loss.backward()                                  # backward: a gradient for every weight
+        # Clipping: if the gradient (all of it, as one long vector) is longer than grad_clip, shrink it
+        # to that length, so that one unusual batch cannot throw the weights far.
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        optimizer.step()                                 # AdamW moves every weight
+        optimizer.zero_grad(set_to_none=True)            # and the gradients start from zero again
+
+small = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, n_layer=1, n_head=2, n_embd=32))
+twin = copy.deepcopy(small)                              # the same weights (the tied table stays tied)
+short = TrainConfig(max_steps=5, lr=config.lr, min_lr=config.min_lr, warmup_steps=2, betas=config.betas,
+                    weight_decay=config.weight_decay, grad_clip=config.grad_clip, precision="fp32")
+train_loop(small, adamw(small, short), short, lambda i: windows(train_ids, i))
+train(twin, lambda i: windows(train_ids, i), lambda m, b: m(*b)[1], short, progress=False)
+for (name, ours), theirs in zip(small.state_dict().items(), twin.state_dict().values(), strict=True):
+    assert torch.equal(ours, theirs), name
+print(f"after {short.max_steps} steps, train_loop() and helpers.training.train hold the same weights, bit for bit")
+
+# %% [markdown]
+# For the real run the chapter keeps `helpers.training.train`: the same steps, plus mixed precision,
+# gradient accumulation, evaluation with a live plot, checkpoints, and resuming after a Stop.
+
+# %% [markdown]
 # Training runs in two halves, to show checkpoints at work. Half way, the batch function raises
 # `KeyboardInterrupt`, which is exactly what Jupyter's stop button does: the loop saves a checkpoint
 # (weights, optimizer state, step, history) and returns. Press stop yourself during a long run and
@@ -582,13 +790,7 @@ print(f"val loss {final['val_loss']:.4f} (train {final['train_loss']:.4f}) after
 #   `scripts/train_gpt.py --profile smoke` alike).
 
 # %%
-# Floors with no neural network, on the validation text. Counts get +1, so that a character (or a pair)
-# seen only in validation keeps a small probability instead of an infinite loss.
-counts = torch.bincount(train_ids, minlength=vocab_size).double() + 1
-unigram_loss = -(counts / counts.sum()).log()[val_ids].mean().item()
-pairs = torch.bincount(train_ids[:-1] * vocab_size + train_ids[1:], minlength=vocab_size**2)
-pairs = pairs.double().view(vocab_size, vocab_size) + 1
-bigram_loss = -(pairs / pairs.sum(1, keepdim=True)).log()[val_ids[:-1], val_ids[1:]].mean().item()
+# The floors with no neural network, measured on the validation text in section 1a.
 print(f"validation loss {final['val_loss']:.3f}; chance ln V {math.log(vocab_size):.3f}, "
       f"unigram {unigram_loss:.3f}, bigram {bigram_loss:.3f}")
 
