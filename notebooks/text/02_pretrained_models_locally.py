@@ -117,6 +117,16 @@ for review, prediction in zip(reviews.select(range(3)), classifier(reviews["text
 # %% [markdown]
 # ## 2. What the pipeline does inside
 #
+# **An encoder, not a decoder.** The model inside is DistilBERT, an *encoder*: every token attends to
+# every other token of the text, before and after it, so each word's vector is built from its whole
+# sentence. Encoders are pre-trained by **masked language modelling** (hide some words, predict them
+# from both sides), which makes them good at reading: classifying, finding names, comparing texts.
+# The GPT you build in Chapter 4, and the chat models of Chapter 1, are *decoders*: each token sees
+# only the tokens before it (a causal mask), and they are pre-trained by **causal language modelling**
+# (predict the next token), which is what lets them write. Section 5a runs one. (A third family,
+# encoder-decoders such as T5 and BART, reads with an encoder and writes with a decoder: translation
+# and summarisation.)
+#
 # Five steps, each one cell: **text → tokens → ids → logits → probabilities → label**.
 #
 # **Tokenize.** The tokenizer splits text into pieces from a fixed vocabulary (WordPiece, 30,522

@@ -12,7 +12,13 @@
 #
 # Here nobody has trained anything for you. You will build a small GPT, the same kind of model as
 # the ones behind chat assistants, only thousands to millions of times smaller (depending on the
-# profile), and teach it to write Shakespeare one character at a time. You will:
+# profile), and teach it to write Shakespeare one character at a time. A GPT is a *decoder*: each
+# position sees only what came before it, and it learns by predicting the next token (causal language
+# modelling). Chapters 2 and 3 used an *encoder*, DistilBERT, which sees the whole text at once and was
+# pre-trained to fill in hidden words (masked language modelling): built to read, where a decoder is
+# built to write. What you train here is a *base* model: it continues text. Chapter 1's chat models
+# are base models like it, much larger, then fine-tuned on conversations in a chat template and on
+# people's preferences (Chapter 1, section 5, shows the template). You will:
 #
 # 1. turn the text into numbers, one token per character, cut it into training batches, and set the bar
 #    to beat with a bigram model that counts pairs of characters;
