@@ -133,10 +133,3 @@ def online_env(online_out, openai_endpoint, hub_mirror):
     """A learner with a key and the Hub: both point at the local servers."""
     return _learner_env(online_out, OPENAI_API_KEY=PLANTED_KEY, OPENAI_BASE_URL=openai_endpoint,
                         HF_ENDPOINT=hub_mirror)
-
-
-@pytest.fixture(scope="module")
-def keyless_online_env(online_out, keyless_endpoint, hub_mirror):
-    """The same learner with the Hub and a key, but ``OPENAI_BASE_URL`` at the server that checks none."""
-    return _learner_env(online_out, OPENAI_API_KEY=PLANTED_KEY, OPENAI_BASE_URL=keyless_endpoint[0],
-                        HF_ENDPOINT=hub_mirror)

@@ -16,9 +16,9 @@ like Ollama, LM Studio and vLLM without ``--api-key``) answers Chapter 1 and Cha
 second time, with the planted key still set: it is sent, ignored, and must be shown nowhere either.
 
 The tests are split in four files so that ``make test``'s two workers share them (each file stays
-on one worker, in order): Chapter 1 (the API), Chapter 1 against the keyless server, Chapter 2 (the
-Hub), Chapters 3 and 5 (the Hub and the API; Chapter 5 reuses the models Chapter 3 saved, as a
-learner's would, once against each kind of server). Each file has its own servers and its own folder
+on one worker, in order): Chapter 1 (the API), Chapters 1 and 5 against the keyless server, Chapter 2
+(the Hub), Chapters 3 and 5 (the Hub and the API; Chapter 5 reuses the models Chapter 3 saved, as a
+learner's would). Each file has its own servers and its own folder
 under ``build/online/``, and searches what it wrote for the planted key.
 """
 

@@ -3,9 +3,8 @@ fine-tunes ``distilbert-base-uncased`` downloaded through ``HF_ENDPOINT`` (the s
 Hub or feed Chapter 5, ``CHAPTER3_ONLINE``); Chapter 5 reuses its
 saved models, calls the OpenAI-compatible endpoint for its API rows and downloads Chapter 2's model,
 through section 10 (every row of its comparison; sections 11-14 compute from those rows what the
-smoke run computes, with no further download or API call). Then Chapter 5's API rows again, against
-a server that checks no key (a plain ``transformers serve``, issue 23): the chapter from its start
-through its API section. (See ``online_support.py``.)"""
+smoke run computes, with no further download or API call). Chapter 5's API rows against a server
+that checks no key are in ``test_online_keyless.py``, beside Chapter 1's. (See ``online_support.py``.)"""
 
 from __future__ import annotations
 
@@ -47,21 +46,3 @@ def test_chapter05_runs_api_rows_and_hub_models_online(online_env, openai_endpoi
                 "money priced at gpt-4.1-mini's rates, its own prices unknown") in shown
     assert "row | pre-trained model, off the shelf | distilbert-base-uncased-finetuned-sst-2-english |" in shown
     assert_key_never_written(online_out, online_env, chapters=2)
-
-
-def test_chapter05_api_rows_against_a_server_that_checks_no_key(keyless_online_env, keyless_endpoint, online_out):
-    """The same learner, with ``OPENAI_BASE_URL`` at a server that ignores the (planted) key. Only the
-    chapter's API rows (section 3) reach the server, so this run executes the chapter from its start
-    through section 3 (its data, the TF-IDF floor, the zero- and few-shot rows), then prints those rows;
-    the sections after it are the first run's, whatever the server checks."""
-    base_url, model = keyless_endpoint
-    netloc = base_url.split("//")[1].split("/")[0]
-    shown = text_of(run_chapter("05", keyless_online_env, online_out, tag="keyless", until="## 4.",
-                                then=PRINT_ROWS, HUB_MODE="online", OPENAI_MODEL=model))
-    assert "LOCAL STAND-IN" not in shown
-    assert f"Calling the OpenAI-compatible endpoint {netloc} (OPENAI_BASE_URL) with model {model}" in shown
-    for approach in ("zero-shot", "few-shot"):
-        assert (f"row | hosted API, {approach} | {model} at {netloc} (OPENAI_BASE_URL) | custom endpoint: money "
-                "priced at gpt-4.1-mini's rates, its own prices unknown") in shown
-        assert f"hosted API, {approach}: accuracy" in shown
-    assert_key_never_written(online_out, keyless_online_env, chapters=3)

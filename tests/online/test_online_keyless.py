@@ -4,9 +4,10 @@ and ``OPENAI_BASE_URL`` at a plain ``transformers serve``, started as Chapter 1 
 Ollama, LM Studio and vLLM without ``--api-key`` behave the same way: any key is accepted. The other
 Chapter 1 file runs against a server that checks keys (``course_tools.openai_endpoint``); with only
 that one, Chapter 1 ended here in ``AssertionError: some failures were not caught: {... 'bad key':
-None ...}`` without any test seeing it. Chapter 5's API rows against this kind of server run in
-``test_online_chapters03_05.py``, reusing Chapter 3's models there. The planted key is sent with
-every request and must still appear in nothing the chapter wrote. (See ``online_support.py``.)
+None ...}`` without any test seeing it. Then Chapter 5's API rows against the same server (the
+chapter from its start through section 3, offline for its data: the Hub plays no part in those rows).
+The planted key is sent with every request and must still appear in nothing the chapters wrote.
+(See ``online_support.py``.)
 """
 
 from __future__ import annotations
@@ -49,3 +50,26 @@ def test_chapter01_says_the_server_checks_no_key_and_replays_openais_401(keyless
     assert "Unknown model 'gpt-7-ultra' (404)" in shown
     assert "first text after" in shown and "tokens out" in shown
     assert_key_never_written(online_out, keyless_env, chapters=1)
+
+
+# Printed after Chapter 5's section 3: its rows so far, as the comparison table will show them.
+PRINT_ROWS = """for approach, row in rows.items():
+    print(f"row | {approach} | {row['model']} | {row['note']}")"""
+
+
+def test_chapter05_api_rows_against_a_server_that_checks_no_key(keyless_env, keyless_endpoint, online_out):
+    """The same learner, with ``OPENAI_BASE_URL`` at a server that ignores the (planted) key. Only the
+    chapter's API rows (section 3) reach the server, so this run executes the chapter from its start
+    through section 3 (its data, the TF-IDF floor, the zero- and few-shot rows), then prints those rows;
+    the sections after it are the first run's, whatever the server checks."""
+    base_url, model = keyless_endpoint
+    netloc = base_url.split("//")[1].split("/")[0]
+    shown = text_of(run_chapter("05", keyless_env, online_out, until="## 4.", then=PRINT_ROWS,
+                                HUB_MODE="offline", OPENAI_MODEL=model))
+    assert "LOCAL STAND-IN" not in shown
+    assert f"Calling the OpenAI-compatible endpoint {netloc} (OPENAI_BASE_URL) with model {model}" in shown
+    for approach in ("zero-shot", "few-shot"):
+        assert (f"row | hosted API, {approach} | {model} at {netloc} (OPENAI_BASE_URL) | custom endpoint: money "
+                "priced at gpt-4.1-mini's rates, its own prices unknown") in shown
+        assert f"hosted API, {approach}: accuracy" in shown
+    assert_key_never_written(online_out, keyless_env, chapters=2)
