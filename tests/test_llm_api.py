@@ -364,7 +364,7 @@ def test_reference_requests_are_the_ones_chapter_1_sends():
     for name, request in REFERENCE_REQUESTS.items():
         for text in (request["input"], request.get("instructions", "")):
             assert text in chapter, f"{name}: the chapter no longer sends {text!r}"
-        assert f'show_reference("{name}")' in chapter
+        assert f'show_reference("{name}"' in chapter
 
 
 def test_show_reference_labels_a_stored_answer_and_says_when_there_is_none(tmp_path, capsys):
@@ -375,6 +375,8 @@ def test_show_reference_labels_a_stored_answer_and_says_when_there_is_none(tmp_p
     path = tmp_path / "reference-answers.json"
     assert show_reference("creative", path=path) is None
     assert "[no stored example]" in capsys.readouterr().out
+    assert show_reference("creative", path=path, quiet=True) is None
+    assert capsys.readouterr().out == ""  # quiet: nothing at all
     path.write_text(json.dumps({"creative": {"model": "gpt-4.1-mini-2025-04-14", "date": "2026-11-29",
                                              "input_tokens": 25, "output_tokens": 31, "answer": "The bottle..."}}))
     show_reference("creative", path=path)

@@ -36,9 +36,12 @@ def load_reference_answers(path=REFERENCE_FILE) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def show_reference(name: str, path=REFERENCE_FILE, width: int = 100) -> dict | None:
-    """Print the stored hosted-model answer for ``name``, labelled, or say plainly that there is none."""
+def show_reference(name: str, path=REFERENCE_FILE, width: int = 100, quiet: bool = False) -> dict | None:
+    """Print the stored hosted-model answer for ``name``, labelled, or say plainly that there is none
+    (``quiet``: print nothing then, where an earlier call has said it once already)."""
     entry = load_reference_answers(path).get(name)
+    if entry is None and quiet:
+        return None
     if entry is None:
         print(f"[no stored example] No answer from a hosted model was stored for '{name}' yet: a maintainer "
               "creates them with `make reference-answers` and an OpenAI key.")

@@ -226,20 +226,25 @@ print(f"usage: {completion.usage.prompt_tokens} tokens in, {completion.usage.com
 # *events*; the text arrives in `response.output_text.delta` events, and the last event carries the usage.
 
 # %%
+from IPython.display import Pretty, display
+
 start, first_piece, pieces, usage = time.perf_counter(), None, [], None
 stream = client.responses.create(model=MODEL, input="Name three colours of the rainbow.",
                                  max_output_tokens=SIZES["new_tokens"], store=False, stream=True)
 print(backend.label)
+# One output, rewritten as each piece arrives: printing every piece would save (and show on the
+# website) one output block per piece.
+shown = display(Pretty(""), display_id=True)
 for event in stream:
     if event.type == "response.output_text.delta":
         first_piece = first_piece or time.perf_counter() - start
         pieces.append(event.delta)
-        print(event.delta, end="", flush=True)
+        shown.update(Pretty("".join(pieces)))
     elif event.type == "response.completed":
         usage = event.response.usage  # OpenAI always sends it; a server may leave it out
 total = time.perf_counter() - start
 assert pieces, "nothing was streamed"
-print(f"\n\nfirst text after {first_piece:.2f} s, whole answer after {total:.2f} s; "
+print(f"\nfirst text after {first_piece:.2f} s, whole answer after {total:.2f} s; "
       + (f"{usage.output_tokens} tokens out" if usage else "this server reported no token count"))
 
 # %% [markdown]
@@ -339,19 +344,31 @@ plt.show()
 # Same prompt, several settings, side by side:
 
 # %%
+from collections import Counter
+
 import pandas as pd
-from tqdm.auto import tqdm
+
+from helpers.progress import progress_bar  # tqdm, whose saved output shows where the bar ended
 
 prompt = "Write the opening line of a story about a lighthouse keeper who finds a message in a bottle."
 settings = [dict(temperature=t, top_p=1.0) for t in SIZES["temperatures"]] + [dict(temperature=1.3, top_p=0.5)]
 if not backend.supports_temperature:
     print(f"{MODEL} accepts only the default temperature: the answers differ only by chance.")
 rows = []
-for options in tqdm(settings, desc="sampling"):
+for options in progress_bar(settings, desc="sampling"):
     reply = client.responses.create(model=MODEL, input=prompt, max_output_tokens=SIZES["new_tokens"],
                                     store=False, **backend.sampling(**options))
     rows.append({**options, "opening line": reply.output_text.strip()})
+
+def repeated_phrase(text, n=3):
+    """The three-word phrase that comes back most often, when one does: the sign of a loop."""
+    tokens = [word.strip(".,;:!?\"'") for word in text.lower().split()]
+    counts = Counter(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    phrase, times = max(counts.items(), key=lambda item: item[1], default=("", 0))
+    return f"'{phrase}' x{times}" if times > 1 else ""
+
 creative = pd.DataFrame(rows)
+creative["repeats"] = creative["opening line"].map(repeated_phrase)
 print(backend.label)
 with pd.option_context("display.max_colwidth", 200):
     display(creative)
@@ -367,8 +384,10 @@ from helpers.llm_api import show_reference
 show_reference("creative")
 
 # %% [markdown]
-# Read across the rows: the low-temperature line is the "safe" one, the high-temperature one takes
-# risks, and cutting the tail with `top_p=0.5` reins a high temperature back in. For creative work
+# Read across the rows: at a low temperature the model takes the likeliest words, so the line is
+# predictable, and a small model easily falls into a loop (`repeats` shows a three-word phrase that
+# comes back); the high-temperature one takes risks, and cutting the tail with `top_p=0.5` reins a
+# high temperature back in. For creative work
 # try 0.7-1.0; for extraction, classification and code use a low temperature (or the default, for
 # models that accept only that).
 #
@@ -382,8 +401,8 @@ for rules in ["You are a poet. Answer in two short lines of verse.",
     reply = client.responses.create(model=MODEL, instructions=rules, input=request,
                                     max_output_tokens=SIZES["new_tokens"], store=False)
     backend.show(reply.output_text, f"instructions: {rules!r}")
-show_reference("poet")
-show_reference("weather service")
+show_reference("poet", quiet=True)  # quiet: nothing when none was stored (the creative one said so)
+show_reference("weather service", quiet=True)
 
 # %% [markdown]
 # Users can type anything into `input`, including "ignore your instructions". Keep rules in
@@ -459,6 +478,13 @@ class SupportBot:
 
 
 # %%
+def words_not_in_sources(answer, question):
+    """The answer's content words found in none of the rules, the FAQ excerpts and the question: a
+    rough grounding check (a paraphrase trips it too), but an invented detail usually shows up here."""
+    sources = " ".join([RULES, question, *(q + " " + a for q, a in relevant_entries(question))])
+    known = {w.rstrip("s") for w in words(sources)} | STOPWORDS
+    return sorted(w for w in words(answer) if w.rstrip("s") not in known)  # "means" counts as "mean"
+
 bot = SupportBot(client, MODEL, max_tokens=SIZES["new_tokens"])
 script = ["My kettle's light keeps blinking red. What does that mean?",
           "Does the warranty cover a broken glass jug?",
@@ -466,7 +492,13 @@ script = ["My kettle's light keeps blinking red. What does that mean?",
 print(backend.label, "\n")
 for question in script:
     answer, grounded = bot.ask(question)
-    print(f"customer: {question}\nbot     : {answer}\n          ({'grounded in the FAQ' if grounded else 'refused in code, no API call'})\n")
+    # Say what was checked, not what we hoped: FAQ excerpts were sent, and whether the answer kept to them.
+    extra = words_not_in_sources(answer, question) if grounded else []
+    note = ("refused in code, no API call" if not grounded else
+            "FAQ excerpts sent; grounding check passed: every content word is in the rules, excerpts or question"
+            if not extra else f"FAQ excerpts sent; grounding check failed, in none of the rules, excerpts and question: "
+                              f"{', '.join(extra[:8])}")
+    print(f"customer: {question}\nbot     : {answer}\n          ({note})\n")
 
 assert len(bot.history) == 2 * len(script), "the conversation state was not kept"
 assert bot.history[-1]["content"] == REFUSAL, "the off-topic question was not refused"
@@ -474,7 +506,8 @@ assert bot.history[-1]["content"] == REFUSAL, "the off-topic question was not re
 # %% [markdown]
 # Judge the bot's *behaviour* here (state kept, grounding passed in, the refusal) rather than its
 # wording: with the local stand-in the wording is weak; with a hosted model it answers from the
-# excerpts. Real systems replace the keyword retriever with embeddings (Chapter 2's semantic search)
+# excerpts. The grounding check compares words, not meaning: a failed check says which words to read
+# against the FAQ, and a passed one does not prove the answer right. Real systems replace the keyword retriever with embeddings (Chapter 2's semantic search)
 # and log conversations to find the questions the FAQ does not cover.
 #
 # Talk to the bot yourself: the next cell runs a loop when you run the notebook by hand (empty line
@@ -618,7 +651,7 @@ budget = count_tokens(document, OPENAI_MODEL) // SIZES["map_chunks"] + 1  # pret
 chunks = split_by_tokens(document.splitlines(), budget, OPENAI_MODEL)
 print(f"{len(chunks)} chunks of <= {budget} tokens:",
       [count_tokens(c, OPENAI_MODEL) for c in chunks])
-partial = [summarize(chunk, 25, SIZES["new_tokens"]) for chunk in tqdm(chunks, desc="map: summarize chunks")]
+partial = [summarize(chunk, 25, SIZES["new_tokens"]) for chunk in progress_bar(chunks, desc="map: summarize chunks")]
 final = summarize("\n".join(f"- {p.lstrip('- ')}" for p in partial), 40, SIZES["new_tokens"])
 backend.show(final, "reduce: summary of the summaries")
 assert len(chunks) > 1 and final, "the document should need several calls, and give a summary"
@@ -896,6 +929,9 @@ for name, shots in [("zero-shot", []), ("few-shot", examples)]:
         sample_answers=[r["answer"] for r in results[:3]])
 majority_rate = max(sum(truth), len(truth) - sum(truth)) / len(truth)
 table = pd.DataFrame(evaluation).T
+# Shown as text: a tuple or a list prints as its Python form, brackets and all.
+table["interval"] = table["interval"].map(lambda i: f"{i[0]:.2f}-{i[1]:.2f}")
+table["sample_answers"] = table["sample_answers"].map(" | ".join)
 print(backend.label, f"on {len(truth)} held-out reviews; always guessing the majority label scores {majority_rate:.2f}")
 with pd.option_context("display.max_colwidth", 80, "display.float_format", "{:.4g}".format):
     display(table)
