@@ -220,12 +220,14 @@ def library_versions() -> dict:
 
 
 def setup_chapter(title: str, profile: str = "auto", hub_mode: str = "auto", seed: int = 0,
-                  wants_gpu: bool = False) -> Chapter:
+                  wants_gpu: bool = False, uses_hub_models: bool = True) -> Chapter:
     """Prepare a chapter and print what was decided (every chapter's first code cell).
 
     ``profile``: "auto", "smoke", "cpu" or "gpu" (the notebook's PROFILE parameter).
     ``hub_mode``: "auto", "online" or "offline" (the notebook's HUB_MODE parameter).
     ``wants_gpu``: chapters that train say so, and get concrete advice when there is none.
+    ``uses_hub_models``: False where a chapter loads no Hub model or dataset (Chapter 4), so that offline
+    the banner does not promise stand-ins the chapter never uses.
     """
     # Decide online/offline before transformers is imported, so HF_HUB_OFFLINE takes effect.
     hub = decide_hub_mode(hub_mode)
@@ -246,7 +248,8 @@ def setup_chapter(title: str, profile: str = "auto", hub_mode: str = "auto", see
           f"  device  : {describe_device(device)}\n"
           f"  profile : {chosen_profile}" + (f"  (chosen from the hardware{describe_memory(memory)})"
                                             if profile == "auto" else "") + "\n"
-          f"  hub     : {hub.name}, because {hub.reason}" + ("" if hub.online else "; using offline-kit stand-ins") + "\n"
+          f"  hub     : {hub.name}, because {hub.reason}" + ("" if hub.online else "; using offline-kit stand-ins"
+                                                             if uses_hub_models else "; this chapter needs no Hub models") + "\n"
           f"  running : {where}, seed {seed}\n"
           "  versions: " + ", ".join(f"{k} {v}" for k, v in chapter.versions.items()))
     if profile == "auto" and chosen_profile == "smoke":

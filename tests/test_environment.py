@@ -205,5 +205,16 @@ def test_setup_chapter_reports_and_seeds(monkeypatch, capsys):
     assert (chapter.device, chapter.profile, chapter.hub.online) == ("cpu", "cpu", False)
     printed = capsys.readouterr().out
     for expected in ("Chapter 0 - test", "device  : cpu", "profile : cpu", "hub     : offline",
-                     "torch " + version("torch"), "runs best on a GPU"):
+                     "torch " + version("torch"), "runs best on a GPU", "using offline-kit stand-ins"):
         assert expected in printed
+
+
+def test_setup_chapter_offline_without_hub_models(monkeypatch, capsys):
+    """Chapter 4 loads nothing from the Hub: offline, its banner must not claim stand-ins."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    env.setup_chapter("Chapter 0 - test", profile="smoke", uses_hub_models=False)
+    printed = capsys.readouterr().out
+    assert "hub     : offline" in printed and "this chapter needs no Hub models" in printed
+    assert "stand-in" not in printed

