@@ -54,11 +54,11 @@ def classify_sentiment(client, model: str, texts: list[str], examples: Iterable[
     Deterministic settings (temperature 0) where the model accepts them: classification wants
     the most likely label, not a creative one.
     """
-    from tqdm.auto import tqdm
+    from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
 
     examples = list(examples)
     results = []
-    for text in tqdm(texts, desc=f"{'few' if examples else 'zero'}-shot", disable=not progress):
+    for text in progress_bar(texts, desc=f"{'few' if examples else 'zero'}-shot", disable=not progress):
         request = dict(model=model, messages=sentiment_messages(text, examples), max_completion_tokens=max_tokens,
                        **options)
         if cache is not None:
