@@ -940,6 +940,9 @@ tfidf_curve = curve["TF-IDF + logistic regression"]
 tfidf_needs = labels_to_reach(sorted(tfidf_curve), [tfidf_curve[n]["accuracy"] for n in sorted(tfidf_curve)], ft_acc[0])
 shelf, own_row, none_row = (rows[k] for k in ["pre-trained model, off the shelf", "own GPT, pre-trained + fine-tuned",
                                               "transformer, no pre-training"])
+# Own pre-training against none, by section 9's paired test: the chapter's rule before saying "beats".
+own_p = float(paired["own GPT, pre-trained + fine-tuned  vs  transformer, no pre-training"]["p-value"])
+own_vs_none = f"paired test p = {own_p:.2g}" + ("" if own_p < 0.05 else ": no difference shown")
 when_to_use = {  # the syllabus's last column, from this run's learning curve and rows
     "OpenAI API": f"no labelled data, quick results; {matched_from('hosted API, few-shot')}",
     "Pre-Trained Model": "a published model fits your task" + ("" if shelf["stand_in"] else
@@ -949,7 +952,7 @@ when_to_use = {  # the syllabus's last column, from this run's learning curve an
                    + (f"~{tfidf_needs:,.0f}" if tfidf_needs else f"more than {max(tfidf_curve):,}"),
     "Building from Scratch": f"research, custom architectures, text no published model knows; here "
                              f"{own_row['pretrain_seconds']:,.0f} s of your own pre-training gave "
-                             f"{own_row['accuracy']:.3f} against {none_row['accuracy']:.3f} without it, and "
+                             f"{own_row['accuracy']:.3f} against {none_row['accuracy']:.3f} without it ({own_vs_none}), and "
                              f"{rows['fine-tuned (full)']['accuracy']:.3f} fine-tuning a published model, "
                              f"from the same {own_row['labels']:,} labels",
 }
@@ -1015,7 +1018,8 @@ guide = [
      f"run it locally: no labels, no fees, {shelf['latency_ms']:.0f} ms per review on this {chapter.device}"
      + (" (the stand-in's speed)" if shelf["stand_in"] else "") + ", and nobody can change or retire it under you"),
     ("You have labelled data, or can label some",
-     f"fine-tune a pre-trained model: here {ft['accuracy']:.3f} with {ft['labels']:,} labels after "
+     f"fine-tune a pre-trained model: here {ft['accuracy']:.3f}" + (" (a stand-in's)" if ft["stand_in"] else "") +
+     f" with {ft['labels']:,} labels after "
      f"{ft['train_seconds']:.0f} s of training, LoRA {lora_row['accuracy']:.3f} training "
      f"{lora_row['trained_parameters'] / lora_row['parameters']:.1%} of the weights; against a hosted model's "
      f"few-shot answers: {matched_from('hosted API, few-shot')}"),
@@ -1024,7 +1028,7 @@ guide = [
      "it is the baseline every other row must beat"),
     ("You are doing research, or your text is not text any published model knows",
      f"pre-train your own: here {own_row['accuracy']:.3f} after {own_row['pretrain_seconds']:,.0f} s of pre-training "
-     f"on {pretrained['tokens_seen']:,} words, against {none_row['accuracy']:.3f} with no pre-training and "
+     f"on {pretrained['tokens_seen']:,} words, against {none_row['accuracy']:.3f} with no pre-training ({own_vs_none}) and "
      f"{ft['accuracy']:.3f} from a published model fine-tuned on the same labels; {own_row['code_lines']} lines of "
      "code; matching a published model takes its pre-training compute (days of GPUs), not minutes"),
     ("Cost per prediction dominates (millions of reviews)",
