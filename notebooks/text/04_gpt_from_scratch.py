@@ -1406,7 +1406,7 @@ assert min(run["curve"][-1][1] for run in ablation.values()) < math.log(vocab_si
 # gets furthest. `benchmarks/bench_training_faster.py` runs the ablation at the `cpu` recipe's full
 # scale instead, as a race to nanoGPT's validation loss 1.89 (with intervals over seeds on request),
 # then races the best recipe against the chapter's side by side in fresh processes. On the 2-core
-# machine (the README has the tables, and the date) that race kept the higher learning rate, Muon,
+# machine (`docs/benchmarks.md` has the tables, and the date) that race kept the higher learning rate, Muon,
 # and batches 2x and 4x larger (Muon's fixed cost per step paid less often), and reached 1.89 in
 # less than half the chapter recipe's time; the newer blocks, bfloat16 and `torch.compile` did not
 # pay there. Run it on your machine: the answer is the machine's as much as the model's.

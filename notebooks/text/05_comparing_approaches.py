@@ -39,7 +39,7 @@
 #
 # **Run time** (Run All): `smoke` about 3 minutes; `cpu` about 12 minutes on a 2-core laptop when
 # Chapter 3's `cpu` models are saved, about 17 without; `gpu` longer: it fine-tunes on all 25,000 IMDb
-# reviews and on the learning curve's subsets. The README's comparison table is this chapter's `cpu` run (`make comparison`).
+# reviews and on the learning curve's subsets. The comparison table in `docs/results.md` is this chapter's `cpu` run (`make comparison`).
 #
 # **No internet?** As in every chapter, the cells name the real models and datasets; offline, the
 # kit's stand-ins take their place (Rotten Tomatoes sentences for IMDb, MiniLM for DistilBERT, a local
@@ -809,7 +809,7 @@ print(f"With {n_min} labelled reviews: fine-tuned {ft_small['accuracy']:.3f}, yo
 # 2) How many labels do the others need to match what fine-tuning reaches with each curve size?
 ft_ns = sorted(curve["fine-tuned (full)"])
 ft_acc = [curve["fine-tuned (full)"][n]["accuracy"] for n in ft_ns]
-reading = []  # the curve's findings in sentences, for the README's table
+reading = []  # the curve's findings in sentences, for the comparison table (docs/results.md)
 overtakes = {}  # approach that needs no labels -> labels fine-tuning needs to match it (None: not in range)
 for n, target in zip(ft_ns, ft_acc):
     needs = []
@@ -1040,12 +1040,12 @@ for situation, advice in guide:
     print(f"- {situation}:\n    {advice}")
 
 # %% [markdown]
-# ## 14. Record, and write the README's table
+# ## 14. Record, and write the comparison table
 #
 # The comparison is recorded like every chapter's results, and written as a Markdown table to
 # `results/chapter05/comparison.md`, naming the machine, the profile, the models actually used
 # (stand-ins included) and the date. `make comparison` runs this chapter in the `cpu` profile and
-# copies that table into the README (`python -m course_tools.readme_table`).
+# copies that table into `docs/results.md` (`python -m course_tools.readme_table`).
 
 # %%
 from datetime import date
