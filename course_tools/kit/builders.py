@@ -170,6 +170,11 @@ def build_sentiment(out: Path, train_examples: int = 4000, test_examples: int | 
         return tokenizer(batch["text"], truncation=True, max_length=64)
 
     train_ds = Dataset.from_list(train_rows).map(tokenize, batched=True, remove_columns=["text"])
+    # Evaluated shortest first, so that each batch of 64 pads to about its own length: half the padded
+    # tokens of the file's order, the same predictions (padding is masked). Training batches sorted the
+    # same way (Trainer's train_sampling_strategy="group_by_length") were measured too: 40% faster, but
+    # 0.799 held-out accuracy instead of 0.813, so training keeps its random batches.
+    test_rows.sort(key=lambda row: len(tokenizer(row["text"], truncation=True, max_length=64)["input_ids"]))
     test_ds = Dataset.from_list(test_rows).map(tokenize, batched=True, remove_columns=["text"])
     id2label = {0: "NEGATIVE", 1: "POSITIVE"}  # the same labels as the SST-2 DistilBERT
     _say("fine-tune MiniLM on rotten-tomatoes (a 'newly initialized classifier' note is expected)")

@@ -51,6 +51,12 @@ def test_the_cuts_the_online_tests_use_find_their_headings():
     # Chapter 1's cut still reaches the bad-key demonstration and section 2's streaming.
     kept = "\n".join(_code(chapter_cells(chapters["01"].cells, sections=["## 1.", "## 2.", "## 8."])))
     assert "bad_client.models.list()" in kept and "first_piece" in kept and "ResponseCache" not in kept
+    # The key run's cut keeps where the key is found, the prices, the errors and the cache.
+    from test_online_chapter01 import CHAPTER1_KEY_RUN
+
+    kept = "\n".join(_code(chapter_cells(chapters["01"].cells, sections=CHAPTER1_KEY_RUN)))
+    assert "resolve_api_key()" in kept and "estimate_cost(" in kept and "bad_client.models.list()" in kept \
+        and "ResponseCache" in kept
     # Chapter 3's cut keeps what Chapter 5 reuses: both saved models and their records.
     kept = "\n".join(_code(chapter_cells(chapters["03"].cells, sections=["## 1.", "## 2.", "## 3.", "## 4.", "## 5.",
                                                                        "## 9.", "## 10."])))
