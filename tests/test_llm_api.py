@@ -153,6 +153,14 @@ def test_estimate_cost_matches_hand_computed(model, tokens_in, tokens_out, expec
     assert estimate_cost(model, tokens_in, tokens_out) == expected
 
 
+def test_cached_input_and_the_batch_api_are_priced_from_the_table():
+    # gpt-4.1-mini: $0.40 in, $0.10 cached in, $1.60 out per million; Batch API: $0.20 in, $0.80 out.
+    assert estimate_cost("gpt-4.1-mini", 1_000_000, 0, cached_input_tokens=750_000) == Decimal("0.175")
+    assert estimate_cost("gpt-4.1-mini", 1_000_000, 1_000_000, batch=True) == Decimal("1.0")
+    assert estimate_cost("gpt-4.1-mini", 1_000_000, 1_000_000, batch=True) == estimate_cost(
+        "gpt-4.1-mini", 1_000_000, 1_000_000) / 2
+
+
 def test_cost_of_a_local_answer_is_zero_but_priced_for_the_hosted_model():
     from openai.types.chat import ChatCompletion
 

@@ -22,14 +22,21 @@ def price_per_million(model: str) -> tuple[float, float]:
     return float(price.input_price), float(price.output_price)
 
 
-def estimate_cost(model: str, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0) -> Decimal:
+def estimate_cost(model: str, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0,
+                  batch: bool = False) -> Decimal:
     """What ``input_tokens`` in and ``output_tokens`` out cost on ``model``, in US dollars
     (Chapters 1 and 5). From the maintained price table of the ``genai-prices`` package, not
-    from numbers typed into the notebook, which go stale. Exact decimal arithmetic."""
+    from numbers typed into the notebook, which go stale. Exact decimal arithmetic.
+
+    ``cached_input_tokens`` of the input (counted inside ``input_tokens``) are billed at the cached
+    rate: OpenAI caches a prompt's repeated beginning, such as long instructions, on its own.
+    ``batch=True`` prices the Batch API (requests sent as one file, answered within 24 hours; OpenAI's
+    Batch table lists no cached rate, and genai-prices keeps the standard one). Chapter 1, section 3."""
     from genai_prices import Usage, calc_price
 
     usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens, cache_read_tokens=cached_input_tokens or None)
-    return calc_price(usage, model_ref=model, provider_id="openai").total_price
+    context = {"processing": "batch"} if batch else None
+    return calc_price(usage, model_ref=model, provider_id="openai", price_context=context).total_price
 
 
 def usage_of(response) -> tuple[int, int]:
