@@ -32,8 +32,9 @@ KEPT_METADATA = ("kernelspec", "language_info")
 
 
 def course_notebooks() -> list[Path]:
-    """The chapters, in order: notebooks/NN_*.ipynb."""
-    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+    """The chapters and their bonus notebooks, in order: notebooks/NN_*.ipynb, notebooks/NNb_*.ipynb
+    (a bonus notebook sorts right after its chapter: "04_..." < "04b_..." < "05_...")."""
+    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]*_*.ipynb"))
 
 
 def prepare(profile: str, out_dir: Path, hub_mode: str | None = None) -> list[Path]:

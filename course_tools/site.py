@@ -35,7 +35,7 @@ from helpers.paths import REPO_ROOT, runs_dir
 SITE_DIR = REPO_ROOT / "site"  # conf.py, index.md, _static/
 DOCS_DIR = REPO_ROOT / "docs"  # pages for teachers and maintainers, listed in index.md's toctree
 MARKDOWN_LINK = re.compile(r"(\]\()([^)\s]+)(\))")  # [text](target)
-CHAPTER_GLOB = "[0-9][0-9]_*.ipynb"
+CHAPTER_GLOB = "[0-9][0-9]*_*.ipynb"  # the chapters, and bonus notebooks such as 04b_*
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 

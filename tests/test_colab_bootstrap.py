@@ -19,7 +19,7 @@ from pathlib import Path
 from course_tools.links import clone_url
 from helpers.paths import REPO_ROOT
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 
 
 def first_code_cell(notebook: Path) -> str:

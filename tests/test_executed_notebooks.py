@@ -57,7 +57,7 @@ def problems_in(path: Path, root: Path = REPO_ROOT) -> list[str]:
 
 
 def executed_copies() -> list[Path]:
-    return sorted(p for source in SOURCES if source.is_dir() for p in source.glob("[0-9][0-9]_*.ipynb"))
+    return sorted(p for source in SOURCES if source.is_dir() for p in source.glob("[0-9][0-9]*_*.ipynb"))
 
 
 @pytest.mark.after_notebooks
@@ -65,7 +65,7 @@ def test_every_chapter_of_this_run_was_saved():
     if not (REPO_ROOT / "build" / "smoke").is_dir():
         pytest.skip("no chapters were prepared (make test prepares and runs them)")
     saved = {p.name for p in EXECUTED.glob("*.ipynb")}
-    expected = {p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    expected = {p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb")}
     assert saved == expected, f"executed copies missing: {sorted(expected - saved)}"
 
 

@@ -17,11 +17,18 @@ HOME_PATHS = r"(/root/|/home/[a-z]|/Users/[A-Za-z]|[A-Za-z]:\\\\Users\\\\)"
 
 
 def test_the_chapters_are_the_syllabus_in_order():
-    """Five chapters, numbered 01 to 05: the four approaches, least control first, then the comparison."""
-    numbered = [(p.name[:2], p.stem[3:]) for p in NOTEBOOKS]
+    """Five chapters, numbered 01 to 05: the four approaches, least control first, then the comparison;
+    a bonus notebook (``NNb_``) right after the chapter it extends, and linked from that chapter's end."""
+    chapters = [p for p in NOTEBOOKS if p.name[2] == "_"]
+    numbered = [(p.name[:2], p.stem[3:]) for p in chapters]
     assert [n for n, _ in numbered] == ["01", "02", "03", "04", "05"], numbered
     topics = ["hosted", "pretrained", "fine_tuning", "scratch", "comparing"]
     assert all(topic in name for (_, name), topic in zip(numbered, topics)), numbered
+    for bonus in (p for p in NOTEBOOKS if p.name[2] != "_"):
+        assert re.fullmatch(r"\d\db_[a-z0-9_]+\.ipynb", bonus.name), bonus.name
+        chapter = next(p for p in chapters if p.name[:2] == bonus.name[:2])
+        assert NOTEBOOKS.index(bonus) == NOTEBOOKS.index(chapter) + 1, "a bonus notebook follows its chapter"
+        assert bonus.name in chapter.read_text(encoding="utf-8"), f"{chapter.name} does not link to {bonus.name}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

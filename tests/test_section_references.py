@@ -31,7 +31,7 @@ import pytest
 
 from helpers.paths import REPO_ROOT
 
-CHAPTERS = sorted((REPO_ROOT / "notebooks" / "text").glob("[0-9][0-9]_*.py"))
+CHAPTERS = sorted((REPO_ROOT / "notebooks" / "text").glob("[0-9][0-9]*_*.py"))
 EXERCISES = sorted((REPO_ROOT / "solutions").glob("[0-9][0-9]_exercises.py"))
 DOCS = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").rglob("*.md"))]
 

@@ -34,10 +34,12 @@
 # 6. look inside the trained model: what an attention head looks at;
 # 7. swap the characters for a real tokenizer, byte-level BPE, and see what it changes;
 # 8. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
-# 9. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
-# 10. train faster: add one technique at a time (learning rate, batch, fused AdamW, bfloat16, Muon,
-#    newer blocks) and measure each against the clock;
-# 11. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
+# 9. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
+#
+# A bonus notebook beside this one, `04b_training_faster.ipynb`, takes the same model further once
+# this chapter has settled: the same training on several processes with `torchrun` (the way to several
+# GPUs and machines), and training faster, one technique at a time (learning rate, batch, fused AdamW,
+# bfloat16, Muon, newer blocks), each measured against the clock.
 #
 # **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
 # (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores); `gpu` not yet measured (nanoGPT
@@ -101,14 +103,13 @@ from helpers.recipes import GPT_RECIPES
 # corpus. What only this chapter needs is below.
 SIZES = GPT_RECIPES[chapter.profile] | {
     "smoke": dict(val_loss_bar="unigram", sample_chars=80, bpe_chars=300_000, bpe_vocab=512, plain_steps=50,
-                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100, ddp_steps=10,
-                  fast_seconds=0.8, timing_steps=5),
+                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100),
     "cpu": dict(val_loss_bar=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048, plain_steps=200,
                 sweep=[dict(n_layer=1, n_head=2, n_embd=32), dict(n_layer=2, n_head=2, n_embd=64)],
-                sweep_steps=1000, ddp_steps=20, fast_seconds=15, timing_steps=20),
+                sweep_steps=1000),
     "gpu": dict(val_loss_bar="bigram", sample_chars=600, bpe_chars=None, bpe_vocab=4096, plain_steps=200,
                 sweep=[dict(n_layer=2, n_head=4, n_embd=128), dict(n_layer=4, n_head=4, n_embd=256)],
-                sweep_steps=2000, ddp_steps=20, fast_seconds=20, timing_steps=20),
+                sweep_steps=2000),
 }[chapter.profile]
 print("sizes:", SIZES)
 
@@ -195,7 +196,7 @@ def windows(data, i, seed=SEED):
     return x, y
 
 # The helper draws the same windows, and adds what a long run needs: a copy to the GPU that overlaps
-# with computing, and each process's share of the batch under torchrun (section 9).
+# with computing, and each process's share of the batch under torchrun (the bonus notebook, `04b_training_faster.ipynb`).
 get_batch = random_windows(train_ids, block_size, batch_size, seed=SEED, device=device)
 for i in range(3):
     assert all(torch.equal(ours, theirs.cpu()) for ours, theirs in zip(windows(train_ids, i), get_batch(i)))
@@ -631,7 +632,7 @@ assert sum(plain_losses[-10:]) / 10 < plain_losses[0] - 0.3, "the plain loop did
 # step; no measurement is given); lower values are common for transformers (GPT-3 used 0.95).
 
 # %%
-from helpers.paths import REPO_ROOT, results_dir
+from helpers.paths import results_dir
 from helpers.progress import live_loss_plot
 from helpers.training import TrainConfig, lr_at, train
 
@@ -681,7 +682,7 @@ def adamw(model, config):
               {"params": no_decay, "weight_decay": 0.0}]
     return torch.optim.AdamW(groups, lr=config.lr, betas=config.betas)
 
-# The helper makes the same groups (on a GPU it also asks for the fused kernel: section 10).
+# The helper makes the same groups (on a GPU it also asks for the fused kernel, which the bonus notebook times).
 ours, helpers_optimizer = adamw(plain_model, config), make_optimizer(plain_model, config)
 for a, b in zip(ours.param_groups, helpers_optimizer.param_groups, strict=True):
     assert [id(p) for p in a["params"]] == [id(p) for p in b["params"]]
@@ -1119,299 +1120,7 @@ print(f"data: this corpus is {len(text) / 1e6:.1f}M characters (~{corpus_tokens 
       f"GPT-3 trained on 300B tokens, about {300e9 / corpus_tokens:,.0f} times all of Shakespeare.")
 
 # %% [markdown]
-# ## 9. Beyond one machine: the same training under `torchrun`
-#
-# When one GPU is not enough, the usual next step is **data parallelism**: every GPU holds a copy of the
-# model, trains on its own slice of each batch, and the gradients are averaged across GPUs at every
-# step (PyTorch's `DistributedDataParallel`, DDP), so the copies stay identical. `scripts/train_gpt.py`
-# is this chapter's model and loop as a script that runs on one process or many:
-#
-# ```bash
-# python scripts/train_gpt.py --profile cpu                               # one process
-# torchrun --nproc_per_node=8 scripts/train_gpt.py --profile gpu          # 8 GPUs in one machine (NCCL)
-# torchrun --nnodes=2 --node_rank=0 --master_addr=HOST --nproc_per_node=8 \
-#     scripts/train_gpt.py --profile gpu                                  # 2 machines (run on each, node_rank 0 and 1)
-# ```
-#
-# Each process samples the same windows for step `i` and keeps its own slice, so N processes with
-# `--batch_size b` train on exactly what one process with batch `N × b` would: the course's tests
-# check that 2 processes end with the same weights as 1. Here, 2 CPU processes (gloo, the CPU
-# backend), a tiny run:
-
-# %%
-import subprocess, sys
-
-command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           str(REPO_ROOT / "scripts" / "train_gpt.py"), "--profile", "smoke", "--device", "cpu", "--quiet",
-           "--max_steps", str(SIZES["ddp_steps"]), "--eval_every", "0", "--batch_size", "8",
-           "--out_dir", str(results_dir() / "chapter04" / "torchrun")]
-print("$ torchrun --standalone --nproc_per_node=2 scripts/train_gpt.py --profile smoke --device cpu ...")
-done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-print(done.stdout[-1500:])
-assert done.returncode == 0, done.stderr[-3000:]
-
-# %% [markdown]
-# The script prints one line per evaluation from process 0 only, and saves one checkpoint. Scaling
-# up changes the launch command and `--batch_size`, not the code. Past what data parallelism can do
-# (a model too big for one GPU's memory), the next tools are sharding the model itself (PyTorch FSDP,
-# DeepSpeed ZeRO) and splitting layers across GPUs (tensor and pipeline parallelism).
-#
-# ## 10. Training faster, one technique at a time
-#
-# Once a model trains, the first question is how to make it train faster. Here "faster" means one
-# thing: **less wall-clock time to the same validation loss**. A technique can get there in two
-# ways: make each step cheaper (a fused kernel, lower precision, a compiler), or make each step
-# count for more (the learning rate, the batch, the optimizer, the architecture). Steps per second
-# misses the second kind and steps to a loss misses the first, so every technique below is measured
-# on the clock: validation loss against training time.
-#
-# First the pieces, each a few lines. **Scaled dot-product attention** is already in the model:
-# section 2 wrote attention out (scores, mask, softmax, weighted sum), and `helpers/gpt.py` calls
-# `F.scaled_dot_product_attention(q, k, v, is_causal=True)`, one fused kernel for the same result.
-# Here is one training step (forward and backward) of each, with the same weights:
-
-# %%
-# GPU work is queued and runs later: wait for it before reading the clock (nothing to wait for on a CPU).
-sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-
-def step_ms(model):
-    """Milliseconds of one forward and backward pass on one of this chapter's batches."""
-    xb, yb = get_batch(0)
-    sync(); started = time.perf_counter()
-    model(xb, yb)[1].backward()
-    model.zero_grad(set_to_none=True)
-    sync()
-    return 1000 * (time.perf_counter() - started)
-
-torch.manual_seed(SEED)
-with_sdpa = GPT(gpt_config).to(device)
-written_out = StepByStepGPT(vocab_size, **model_sizes).to(device)
-written_out.load_state_dict(with_sdpa.state_dict())  # the same weights
-contenders = {"attention written out (section 2)": written_out, "F.scaled_dot_product_attention": with_sdpa}
-for contender in contenders.values():
-    step_ms(contender)  # a first pass sets things up: not counted
-times = {name: [] for name in contenders}
-for _ in range(SIZES["timing_steps"]):  # alternating, so a busy moment of the machine slows both alike
-    for name, contender in contenders.items():  # (not `model`: that name is the model trained in section 4)
-        times[name].append(step_ms(contender))
-attention_ms = {name: float(np.median(t)) for name, t in times.items()}  # the median ignores the odd slow step
-for name, ms in attention_ms.items():
-    print(f"{name:>34}: {ms:6.1f} ms per training step (median of {len(times[name])})")
-print(f"the fused kernel takes {attention_ms['F.scaled_dot_product_attention'] / attention_ms['attention written out (section 2)']:.2f}"
-      " of the written-out attention's time here")
-
-# %% [markdown]
-# Both versions run every head in one batched matrix product; what sets `scaled_dot_product_attention`
-# apart is the fused kernel behind it (FlashAttention or memory-efficient attention on GPUs, a
-# flash-style kernel on CPUs), which works through the scores in tiles and never builds the `T × T`
-# matrix. That saves most where contexts are long and on GPUs; at this chapter's short contexts on a
-# CPU the difference is smaller (the ratio above is this machine's).
-#
-# **Newer blocks.** Models since GPT-2 changed three pieces of the block, each a few lines:
-#
-# - **RMSNorm** (Zhang and Sennrich 2019): divide each vector by its root mean square, without
-#   subtracting the mean first as LayerNorm does; one reduction instead of two.
-# - **RoPE**, rotary position embeddings (Su et al. 2021): no position table; instead each pair of
-#   channels of every query and key is rotated by an angle proportional to its position. The score
-#   of a query at position `m` with a key at `n` then depends on their contents and on `m − n` only.
-# - **Another MLP**: LLaMA's SwiGLU gates one projection by another; the speedrun versions of nanoGPT
-#   (modded-nanogpt) use ReLU squared, `F.relu(h).square()`, in place of GELU.
-#
-# `GPTConfig(norm="rmsnorm", position="rope", mlp="relu2")` (or `mlp="swiglu"`) switches them on in
-# `helpers/gpt.py`. The first two, written out and checked against it:
-
-# %%
-from helpers.gpt import apply_rope, rope_tables
-
-v = torch.randn(2, 5, C)
-rms_normed = v / v.pow(2).mean(dim=-1, keepdim=True).add(1e-6).sqrt()  # RMSNorm, with its gain still 1
-torch.testing.assert_close(rms_normed, nn.RMSNorm(C, eps=1e-6)(v))
-
-def rope(x, position, base=10_000):
-    """Rotate pair i of x, (x1[i], x2[i]), by position * base ** (-2i / head size) radians."""
-    frequencies = base ** (-torch.arange(0, x.size(-1), 2) / x.size(-1))
-    angle = position * frequencies
-    x1, x2 = x.chunk(2, dim=-1)
-    return torch.cat((x1 * angle.cos() - x2 * angle.sin(), x1 * angle.sin() + x2 * angle.cos()), dim=-1)
-
-head_size = C // n_head
-q, k = torch.randn(head_size), torch.randn(head_size)
-cos, sin = rope_tables(block_size, head_size)
-torch.testing.assert_close(rope(q, 5), apply_rope(q.expand(1, 1, block_size, head_size), cos, sin)[0, 0, 5])
-for m, n in [(5, 2), (9, 6), (20, 17), (9, 2)]:
-    print(f"query at {m:>2}, key at {n:>2} (distance {m - n}): score {(rope(q, m) @ rope(k, n)).item():+.4f}")
-
-# %% [markdown]
-# The same distance gives the same score wherever the pair sits; a different distance, a different score.
-#
-# **Muon** (Jordan et al. 2024) trains the matrices inside the blocks differently: it takes the
-# momentum of the gradient, as SGD does, and makes it nearly *orthogonal*, pulling all its singular
-# values towards 1 with five cheap Newton-Schulz iterations. A gradient matrix is usually dominated
-# by a few directions; Muon moves the weights about as far along the rare directions as along the
-# common ones.
-# It ships in PyTorch as `torch.optim.Muon`, for 2-D matrices only: the embeddings, the output
-# layer and the norms stay with AdamW. `make_optimizer(..., muon=True)` sets up both and steps them
-# as one. One step on a matrix whose gradient has directions a thousand times apart in size:
-
-# %%
-from helpers.optimizers import hidden_matrices, make_optimizer
-
-weight = nn.Parameter(torch.zeros(4 * C, C))
-directions = torch.linalg.qr(torch.randn(4 * C, C))[0]        # orthonormal columns
-weight.grad = directions * torch.logspace(0, -3, C)           # sizes from 1 down to 0.001
-torch.optim.Muon([weight], lr=1.0, weight_decay=0.0).step()
-update = -weight.detach()  # the weight started at 0: after one step it is minus the update
-for name, matrix in (("gradient", weight.grad), ("Muon's update", update)):
-    singular = torch.linalg.svdvals(matrix)
-    print(f"{name:>14}: largest singular value / smallest {singular.max() / singular.min():7.1f}, "
-          f"/ median {singular.max() / singular.median():5.1f}")
-matrices = hidden_matrices(with_sdpa)
-print(f"in our GPT, Muon trains {len(matrices)} matrices, the attention and MLP matrices of the blocks: "
-      f"{sum(m.numel() for m in matrices) / with_sdpa.num_parameters():.0%} of the weights")
-
-# %% [markdown]
-# Now the measurement. `train_for` trains a fresh model for a fixed wall-clock budget and records
-# the validation loss along the way, with the clock stopped while it evaluates. Its learning rate
-# follows the **clock**, not a step count: the chapter's warmup and cosine decay over the time
-# budget, so every run finishes its schedule when its time is up, however fast its steps are. Every
-# technique is a keyword (what it changes is in the loop, in plain sight):
-
-# %%
-def time_to(curve, loss):
-    """When a run's validation loss first reached `loss`, interpolated between evaluations (None: never)."""
-    for (t0, v0), (t1, v1) in zip(curve, curve[1:]):
-        if v1 <= loss:
-            return t0 + (v0 - loss) / (v0 - v1) * (t1 - t0) if v0 > v1 else t1
-    return None
-
-evaluate_val = make_evaluate({"val": val_ids}, block_size, batch_size, SIZES["eval_batches"], device=device)
-
-def val_loss(model):
-    model.eval()
-    with torch.no_grad():
-        loss = evaluate_val(model)["val_loss"]  # in float32, whatever the run trains in
-    model.train()
-    return loss
-
-# %%
-def train_for(seconds, lr, batch, fused=False, bf16=False, muon=False, blocks=None, compile=False,
-              evaluations=10, seed=SEED):
-    """Train a fresh model for `seconds` of training time; return its curve, (seconds, val loss), and its steps."""
-    torch.manual_seed(seed)
-    model = GPT(GPTConfig(vocab_size=vocab_size, **model_sizes, **(blocks or {}))).to(device)
-    step_model = torch.compile(model) if compile else model  # its compile time is training time
-    schedule = TrainConfig(max_steps=1000, lr=lr, min_lr=lr / 10, warmup_steps=50, betas=(0.9, 0.99))
-    optimizer = make_optimizer(model, schedule, fused=fused, muon=muon)  # AdamW (fused or not), or Muon + AdamW
-    batches = random_windows(train_ids, block_size, batch, seed=seed, device=device)
-    curve, steps, off_clock = [(0.0, val_loss(model))], 0, 0.0
-    start = time.perf_counter()
-
-    def clock():  # training seconds so far: the time since the start, less the time spent evaluating
-        return time.perf_counter() - start - off_clock
-
-    while (elapsed := clock()) < seconds:
-        for group in optimizer.param_groups:  # warmup and cosine on 1000 ticks of the budget
-            group["lr"] = lr_at(int(1000 * elapsed / seconds), schedule)
-        xb, yb = batches(steps)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):  # matrix products in bfloat16
-            loss = step_model(xb, yb)[1]
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        steps += 1
-        if elapsed >= seconds * len(curve) / evaluations or clock() >= seconds:  # evenly spaced, and at the end
-            sync()
-            now, paused = clock(), time.perf_counter()
-            curve.append((now, val_loss(model)))
-            off_clock += time.perf_counter() - paused
-    return dict(curve=curve, steps=steps)
-
-# %% [markdown]
-# The ablation: start from the chapter's recipe, add one technique at a time on top of the best
-# recipe so far, and keep it only if it lowers the validation loss reached in the budget (by at least
-# 0.01; smaller differences are within a run's noise). The batch
-# doubles with the learning rate times √2 (a common rule for Adam); `torch.compile` joins when
-# `COMPILE = True` (its compile time counts, which on a CPU rarely pays back in a short run).
-
-# %%
-fast_seconds = SIZES["fast_seconds"]
-recipe = dict(lr=SIZES["lr"], batch=batch_size)  # the chapter's: AdamW, float32, GPT-2's blocks
-techniques = [
-    ("higher learning rate (x3)", lambda r: r | dict(lr=3 * r["lr"])),
-    ("batch x2, learning rate x1.4", lambda r: r | dict(batch=2 * r["batch"], lr=math.sqrt(2) * r["lr"])),
-    ("fused AdamW", lambda r: r | dict(fused=True)),
-    ("bfloat16 autocast", lambda r: r | dict(bf16=True)),
-    ("Muon for the matrices", lambda r: r | dict(muon=True)),
-    ("RMSNorm, RoPE, ReLU²", lambda r: r | dict(blocks=dict(norm="rmsnorm", position="rope", mlp="relu2"))),
-] + ([("torch.compile", lambda r: r | dict(compile=True))] if COMPILE else [])
-
-ablation = {"the chapter's recipe": train_for(fast_seconds, **recipe) | dict(kept=True, recipe=recipe)}
-best = ablation["the chapter's recipe"]
-for name, add in progress_bar(techniques, desc="ablation", unit="run"):
-    candidate = add(best["recipe"])
-    run = train_for(fast_seconds, **candidate) | dict(recipe=candidate)
-    run["kept"] = run["curve"][-1][1] < best["curve"][-1][1] - 0.01  # pays: at least 0.01 lower
-    ablation[name] = run
-    if run["kept"]:
-        best = run
-
-# %%
-baseline_loss = ablation["the chapter's recipe"]["curve"][-1][1]
-baseline_time = ablation["the chapter's recipe"]["curve"][-1][0]
-fig, ax = plt.subplots(figsize=(8, 4.5))
-styles = zip(plt.cm.tab10.colors, "osv^DPX*", ["--", ":", "-."] * 3)  # each curve its own colour, marker and dash
-for (name, run), (colour, marker, dash) in zip(ablation.items(), styles):
-    ax.plot(*zip(*run["curve"]), marker=marker, ls="-" if run["kept"] else dash, color=colour, ms=4,
-            label=name + ("" if run["kept"] else " (not kept)"))
-ax.axhline(baseline_loss, color="k", lw=0.8, ls="--", label="the chapter's recipe at the end of its budget")
-ax.set_ylim(baseline_loss - 0.4, math.log(vocab_size) + 0.1)
-ax.set_xlabel("training time (s, evaluation not counted)"); ax.set_ylabel("validation loss (nats per character)")
-ax.set_title(f"each technique on top of the ones kept before it, {fast_seconds:g} s each on {chapter.device}")
-ax.legend(fontsize=8); plt.tight_layout(); plt.show()
-
-# %%
-rows = []
-for name, run in ablation.items():
-    reached = time_to(run["curve"], baseline_loss)
-    rows.append({"technique": name, "kept": "yes" if run["kept"] else "no", "steps": run["steps"],
-                 "ms/step": round(1000 * run["curve"][-1][0] / run["steps"], 1),
-                 f"val loss at {fast_seconds:g} s": round(run["curve"][-1][1], 3),
-                 "s to the chapter recipe's final loss": "not reached" if reached is None else f"{reached:.2f}",
-                 "speed-up": "-" if reached is None else f"{baseline_time / reached:.2f}x"})
-display(pd.DataFrame(rows).set_index("technique"))
-# A learning rate cannot change a step's work, so the higher-learning-rate run's ms/step against the
-# recipe's is this machine's run-to-run noise in step time (at least 10%: one pair can agree by luck).
-step_ms = {row["technique"]: row["ms/step"] for row in rows}
-gap = step_ms["higher learning rate (x3)"] / step_ms["the chapter's recipe"] - 1
-noise = max(abs(gap), 0.10)
-print(f"ms/step: the higher learning rate does the recipe's work per step, yet took {gap:+.0%} against it; "
-      f"differences under {noise:.0%} are this machine's noise, not a technique's. The loss columns are the techniques' effect.")
-kept = [name for name, run in ablation.items() if run["kept"]][1:]
-print(f"kept: {', '.join(kept) or 'nothing'}; best validation loss in {fast_seconds:g} s: "
-      f"{best['curve'][-1][1]:.3f}, against {baseline_loss:.3f} for the chapter's recipe")
-assert min(run["curve"][-1][1] for run in ablation.values()) < math.log(vocab_size) - 0.5, "no run learned"
-
-# %% [markdown]
-# Read the table with its limits in mind: one seed, one short budget, on whatever else this machine
-# was doing; a difference of a few hundredths is noise, and the order matters (a technique is
-# judged on top of the ones kept before it). What pays also depends on the machine and the size:
-# bfloat16 and fused kernels pay most on GPUs and on larger matrices; `torch.compile` pays only in
-# runs long enough to earn back its compile time; Muon's extra work per step is fixed by the size of
-# the matrices, so it pays best with larger batches. A learning rate and a schedule matched to the
-# run's length are the cheapest gain of all, and need no new code.
-#
-# A short budget also favours what helps *early* in training: a few hundred steps in, the loss is
-# still far above where the chapter's full run ends, and what gets there first is not always what
-# gets furthest. `benchmarks/bench_training_faster.py` runs the ablation at the `cpu` recipe's full
-# scale instead, as a race to nanoGPT's validation loss 1.89 (with intervals over seeds on request),
-# then races the best recipe against the chapter's side by side in fresh processes. On the 2-core
-# machine (`docs/benchmarks.md` has the tables, and the date) that race kept the higher learning rate, Muon,
-# and batches 2x and 4x larger (Muon's fixed cost per step paid less often), and reached 1.89 in
-# less than half the chapter recipe's time; the newer blocks, bfloat16 and `torch.compile` did not
-# pay there. Run it on your machine: the answer is the machine's as much as the model's.
-#
-# ## 11. The trade-offs, measured
+# ## 9. The trade-offs, measured
 #
 # The syllabus lists the pros and cons of building from scratch. Here they are with this notebook's numbers:
 
@@ -1470,16 +1179,11 @@ print("recorded in results/results.jsonl for Chapter 5")
 # - Sampling is a loop too: temperature, top-k and top-p reshape the next-token distribution, and
 #   change the text a lot with the same weights.
 # - BPE shortens sequences and grows the vocabulary; the right choice depends on data and model size.
-# - Training costs about 6 × parameters × tokens FLOPs: a useful model needs GPUs, many of them,
-#   and the same script runs on them with `torchrun`.
-# - Training faster means less wall-clock time to the same loss: cheaper steps (fused kernels,
-#   bfloat16, compiling) or steps that count for more (learning rate, batch, Muon, newer blocks).
-#   Measure each on the clock, one at a time, and keep what pays on your machine.
+# - Training costs about 6 × parameters × tokens FLOPs: a useful model needs GPUs, many of them.
 #
 # **Try this:** sample with `TOP_P = 0.5` and `TEMPERATURE = 1.2` and compare the texts; add a layer
 # to your profile's model in `helpers/recipes.py` and see what it does to the loss and the time; train
-# a character model on another text of your own (change `load_shakespeare()`); run
-# `torchrun --nproc_per_node=2 scripts/train_gpt.py --profile smoke` yourself.
+# a character model on another text of your own (change `load_shakespeare()`).
 #
 # ## Check yourself
 #
@@ -1529,15 +1233,9 @@ print("recorded in results/results.jsonl for Chapter 5")
 #   [2001.08361](https://arxiv.org/abs/2001.08361), and Hoffmann et al. (2022), *Training
 #   Compute-Optimal Large Language Models*, arXiv [2203.15556](https://arxiv.org/abs/2203.15556): what a
 #   real scaling measurement looks like.
-# - Dao et al. (2022), *FlashAttention*, arXiv [2205.14135](https://arxiv.org/abs/2205.14135): attention
-#   without building the `T × T` matrix.
-# - Training faster: Keller Jordan et al. (2024), *Muon: An optimizer for hidden layers in neural
-#   networks*, <https://kellerjordan.github.io/posts/muon/>, and Liu et al. (2025), *Muon is Scalable
-#   for LLM Training*, arXiv [2502.16982](https://arxiv.org/abs/2502.16982) (the learning-rate scaling
-#   `torch.optim.Muon` uses here); Zhang and Sennrich (2019), *Root Mean Square Layer Normalization*,
-#   arXiv [1910.07467](https://arxiv.org/abs/1910.07467); Su et al. (2021), *RoFormer* (RoPE), arXiv
-#   [2104.09864](https://arxiv.org/abs/2104.09864); Shazeer (2020), *GLU Variants Improve Transformer*,
-#   arXiv [2002.05202](https://arxiv.org/abs/2002.05202); and modded-nanogpt,
-#   <https://github.com/KellerJordan/modded-nanogpt>, where these tricks race nanoGPT on a GPU.
+#
+# **Bonus:** `04b_training_faster.ipynb`, the same training on several processes with `torchrun`, and
+# faster, one technique at a time, measured on the clock (its further reading covers FlashAttention,
+# Muon, RMSNorm and RoPE).
 #
 # **Next:** Chapter 5 sets the four approaches side by side, on one task, with the numbers each chapter recorded.
