@@ -150,7 +150,7 @@ def pipeline_diagram(tokenizer, model, text: str, max_tokens: int = 10):
     import torch
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
-    encoded = tokenizer(text, return_tensors="pt")
+    encoded = tokenizer(text, truncation=True, return_tensors="pt")  # as the pipeline does, for long reviews
     ids = encoded["input_ids"][0].tolist()
     tokens = tokenizer.convert_ids_to_tokens(ids)
     with torch.no_grad():
