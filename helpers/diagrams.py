@@ -121,11 +121,11 @@ def approaches_diagram(current: int | None = None):
         ax.text(x + 1.55, 4.2, approach, ha="center", va="center", fontsize=10, weight="bold")
         for row_y, value in [(3.15, control), (1.95, data), (0.75, compute)]:
             ax.text(x + 1.55, row_y, value, ha="center", va="center", fontsize=9)
+        for row_y in (2.55, 1.35):  # thin rules between the rows
+            ax.plot([x + 0.15, x + 2.95], [row_y, row_y], color="lightgray", lw=0.8)
         if on:
             ax.text(x + 1.55, 5.75, "this chapter", ha="center", va="center", fontsize=10, weight="bold",
                     color="tab:red")
-    for row_y in (2.55, 1.35):  # thin rules between the rows
-        ax.plot([2.2, 15.9], [row_y, row_y], color="lightgray", lw=0.8, zorder=0)
     ax.annotate("", xy=(15.9, -0.45), xytext=(2.2, -0.45),
                 arrowprops=dict(arrowstyle="-|>", color="black", lw=1.2))
     ax.text(9.05, -0.72, "more control, and more data, compute and work", ha="center", va="center", fontsize=9.5)
