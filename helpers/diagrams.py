@@ -91,7 +91,7 @@ APPROACHES = [  # (chapter, approach, you control, data you need, compute you ne
     (3, "fine-tune a pre-trained\nmodel on your data", "the weights,\nfor your task",
      "hundreds to thousands\nof labelled examples", "one GPU, minutes\nto hours"),
     (4, "train a model\nfrom scratch", "everything: data,\ntokenizer, architecture",
-     "millions to trillions\nof unlabelled tokens", "GPUs for days\nto months"),
+     "millions to trillions\nof unlabelled tokens", "a laptop for a toy,\nGPU-months for a real one"),
 ]
 _HIGHLIGHT, _PLAIN = "#fde2c8", "#eef2f7"
 
