@@ -88,6 +88,18 @@ SIZES = {
 print("sizes:", SIZES)
 
 # %% [markdown]
+# The table above as a picture: this chapter's approach is highlighted, on the left, where you control
+# the least and need the least. Read each column down for what you control, then what data and
+# compute you need; every step to the right gives you more say and asks for more of both.
+
+# %%
+import matplotlib.pyplot as plt
+from helpers.diagrams import approaches_diagram
+
+approaches_diagram(current=1)
+plt.show()
+
+# %% [markdown]
 # ## 1. Keys: find one, never show it
 #
 # An API key is a password that spends money. It belongs in the environment, never in the notebook:

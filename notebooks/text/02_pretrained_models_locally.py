@@ -177,6 +177,18 @@ print(f"model: {type(model).__name__}, {n_parameters / 1e6:.1f}M parameters, "
       f"{n_parameters * 4 / 2**20:.0f} MB in float32, labels {model.config.id2label}")
 
 # %% [markdown]
+# The five steps as one picture, drawn from the same `tokenizer` and `model` on the same `text`, so its
+# numbers are the ones printed above: follow the arrows down, from the tokens and their ids to the two
+# logits, the probabilities softmax makes of them, and the label.
+
+# %%
+import matplotlib.pyplot as plt
+from helpers.diagrams import pipeline_diagram
+
+pipeline_diagram(tokenizer, model, text)
+plt.show()
+
+# %% [markdown]
 # **Behind the pipeline, in your own code.** The pipeline loaded two objects with `from_pretrained`:
 # a tokenizer and a model. Here they are loaded the way you would in your own program, and run on a
 # *batch* of two reviews of different lengths. A batch is one tensor, so the shorter text is

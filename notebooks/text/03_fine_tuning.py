@@ -281,6 +281,17 @@ for name, module in model.named_children():
         print(f"  {name}: {module}")
 print("initialised at random (not in the checkpoint):", ", ".join(sorted(loading_info["missing_keys"])))
 
+# %% [markdown]
+# The same model as a picture, read from `model` itself (its layer count, hidden size and head shapes)
+# and from `loading_info` (what the checkpoint lacked): the blue boxes came with the checkpoint, the
+# orange ones start at random and are what fine-tuning must teach first.
+
+# %%
+from helpers.diagrams import encoder_head_diagram
+
+encoder_head_diagram(model, new_weights=loading_info["missing_keys"])
+plt.show()
+
 # %%
 # NBVAL_CHECK_OUTPUT
 print(model.config.id2label)  # named like Chapter 2's model, so the two pipelines speak the same labels
@@ -872,6 +883,17 @@ lora_trainer.train()
 lora_seconds = time.perf_counter() - start
 lora_peak_mb = peak_gpu_memory_mb()
 print(f"LoRA: trained in {lora_seconds:.0f} s (full fine-tuning: {full_seconds:.0f} s)")
+
+# %% [markdown]
+# LoRA as a picture, read from `lora_model` before the next cell folds it away: one adapted weight *W*
+# beside its *B* and *A*, drawn to scale (see how thin rank *r* is next to *d* and *k*), and how many
+# weights trained in all.
+
+# %%
+from helpers.diagrams import lora_diagram
+
+lora_diagram(lora_model)
+plt.show()
 
 # %%
 lora_trainable, lora_total = count_parameters(lora_model)  # before merging, which folds LoRA away

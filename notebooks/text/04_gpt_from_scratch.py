@@ -352,8 +352,21 @@ print(head.weights(h[:1, :5])[0].detach().numpy().round(2))
 
 
 # %% [markdown]
-# Untrained, the weights are nearly uniform over the past: the head has not learned what to look
-# for. Training shapes them (section 6 shows a trained head).
+# The same head on the same five positions, step by step with its own numbers (panel 3 is the matrix
+# printed above): the scores q·kᵀ/√(head size), the causal mask that blanks the future, the softmax
+# weights, and the output, each row a weighted sum of the values.
+
+# %%
+from helpers.diagrams import attention_diagram
+
+attention_diagram(head, h[:1, :5], [decode([i]) for i in x[0, :5].tolist()])
+plt.show()
+
+
+# %% [markdown]
+# Untrained, the weights come from random queries and keys: they spread over the past by chance, not
+# because of anything in the text (the head has not learned what to look for). Training shapes them
+# (section 6 shows a trained head).
 #
 # ### 2c. Many heads side by side
 #

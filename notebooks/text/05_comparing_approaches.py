@@ -124,6 +124,18 @@ print("sizes:", SIZES)
 print(f"local compute priced at ${dollars_per_hour:.2f} per hour of this {chapter.device}")
 
 # %% [markdown]
+# The four approaches as a picture (Chapter 1 drew it too): for each, what you control, and what it
+# needs in data and compute, least control on the left. The sections below measure what the picture
+# only states.
+
+# %%
+import matplotlib.pyplot as plt
+from helpers.diagrams import approaches_diagram
+
+approaches_diagram()
+plt.show()
+
+# %% [markdown]
 # ## 1. One task, one test set
 #
 # Every approach is scored on **the same held-out reviews**, drawn once with a fixed seed from the
