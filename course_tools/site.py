@@ -7,9 +7,9 @@
 Which run (``choose_run``): ``auto`` takes the newest *complete* real run, runs/gpu/ or runs/cpu/
 (complete: every chapter of notebooks/ is there and none stopped with an error; newest: by the
 latest papermill start time among its chapters), and only when neither is complete a smoke run
-(runs/smoke/, else the copies ``make test`` saved in build/executed/smoke/), saying so. An explicit
-profile or ``--from`` folder is taken as it is, failed or missing chapters included, and the pages
-say which. The console says which run the site shows and why; every page (chapters, landing page,
+(runs/smoke/ or the copies ``make test`` saved in build/executed/smoke/, complete first, then
+newest), saying so. An explicit profile or ``--from`` folder is taken as it is, failed or missing
+chapters included, and the pages say which. The console says which run the site shows and why; every page (chapters, landing page,
 docs) says it too, in the theme's announcement banner: profile, date, folder, and whether the
 chapters used the Hugging Face Hub or the offline kit's stand-ins.
 
@@ -193,7 +193,8 @@ def survey(folder: Path) -> Run:
 
 def choose_run(runs: Path, test_copies: Path | None = None) -> tuple[Run, str]:
     """``make site``'s run when no PROFILE is given: the newest complete real run (runs/gpu/,
-    runs/cpu/), else a smoke run (runs/smoke/, else ``make test``'s copies), with the reason in words.
+    runs/cpu/), else a smoke run (runs/smoke/ or ``make test``'s copies: complete first, then newest), with
+    the reason in words.
 
     Raises NoExecutedNotebooks when there is none at all."""
     real = [run for run in (survey(runs / profile) for profile in REAL_PROFILES) if run.chapters]
