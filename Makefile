@@ -38,7 +38,7 @@ help:
 	@echo "make unit             only the helpers' unit tests (under a minute; not the online path)"
 	@echo "make lab              JupyterLab on the notebooks"
 	@echo "make doctor           when something is wrong: versions, device, disk, kit, Hub and API, each with what to do"
-	@echo "make site             the course as a website, from the chapters make course ran: build/site/html"
+	@echo "make site             the course as a website, from make course's newest complete gpu or cpu run: build/site/html"
 	@echo "make kit              build the offline asset kit now (teachers: before class)"
 	@echo "make notebooks        write each notebook from its text twin in notebooks/text/ (edit those)"
 	@echo "make clean-notebooks  strip outputs and metadata from notebooks before committing"
@@ -160,7 +160,9 @@ lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
 # The course as a static website (Sphinx + MyST-NB, configured in site/), from the executed copies
-# `make course` wrote to runs/$(PROFILE)/; nothing is re-run. Upload build/site/html.
+# `make course` wrote to runs/<profile>/; nothing is re-run. Upload build/site/html. PROFILE=auto (the
+# default): the newest complete run of runs/gpu/ and runs/cpu/ (a smoke run only when neither is),
+# named on the console and on every page; PROFILE=cpu (or smoke, gpu): runs/cpu/ as it is.
 site: setup
 	$(PY) -m course_tools.site --profile $(PROFILE)
 

@@ -54,7 +54,9 @@ return {
   tables: Array.from(document.querySelectorAll('article table')).filter(visible).length,
   math: document.querySelectorAll('.math').length,
   math_typeset: document.querySelectorAll('.math mjx-container, mjx-container.MathJax').length,
-  buttons: Array.from(document.querySelectorAll('a.course-button')).map(a => [a.textContent.trim(), a.href]),
+  launch: Array.from(document.querySelectorAll('.dropdown-launch-buttons a'))
+            .map(a => [a.querySelector('.btn__text-container').textContent.trim(), a.href]),
+  announcement: (document.querySelector('.bd-header-announcement') || {textContent: ''}).textContent.trim(),
   title: document.title,
   external: performance.getEntriesByType('resource').map(r => r.name)
               .filter(url => !url.startsWith(location.origin) && !url.startsWith('data:')),
@@ -76,7 +78,8 @@ class Page:
     output_tables: int = 0  # tables inside notebook outputs (DataFrames)
     tables: int = 0         # every table in the article (markdown ones too)
     math: int = 0
-    buttons: list = dataclasses.field(default_factory=list)
+    launch: list = dataclasses.field(default_factory=list)  # the theme's launch buttons: [text, address]
+    announcement: str = ""  # the theme's banner at the top of the page (make site: which run it shows)
 
 
 @dataclasses.dataclass
@@ -173,7 +176,8 @@ def check_site(html: Path, screenshots: dict[str, Path] | None = None,
                 if entry["level"] == "SEVERE":
                     problems.append(f"{path}: console error: {entry['message']}")
             page = pages[path] = Page(path, title=found["title"], output_tables=found["output_tables"],
-                                      tables=found["tables"], math=found["math"], buttons=found["buttons"])
+                                      tables=found["tables"], math=found["math"], launch=found["launch"],
+                                      announcement=found["announcement"])
             ids[path] = set(found["ids"])
             problems += [f"{path}: loaded from another site (the site must work offline): {url}"
                          for url in found["external"]]
@@ -240,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shots = {"index.html": args.screenshots / "landing-page.png"} if args.screenshots else None
     report = check_site(args.html, shots)
+    landing = report.pages.get("index.html")
+    if landing and landing.announcement:
+        print(f"banner: {landing.announcement}")
     for page in report.pages.values():
         print(f"{page.path}: {page.output_images} plots, {page.output_tables} output tables, "
               f"{page.tables} tables, {page.math} math")

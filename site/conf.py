@@ -41,10 +41,19 @@ html_theme = "sphinx_book_theme"
 # Light or dark as the reader's system prefers. Without it the theme's script logs an error
 # ("Got invalid theme mode") on a reader's first visit, which the browser check counts.
 html_context = {"default_mode": "auto"}
+# The chapter pages' Colab and Binder buttons are the theme's launch buttons (the rocket in the
+# header). The theme builds them from repository_url, repository_branch and path_to_docs plus the
+# page's name: the chapters are staged at the top of the sources under their own file names, so
+# 04_gpt_from_scratch.ipynb's page links notebooks/04_gpt_from_scratch.ipynb on GitHub, the same
+# address as course_tools.links.colab_url/binder_url (tests/test_site.py checks they agree).
+# course_tools/site.py adds "announcement" (sphinx-build -D html_theme_options.announcement=...):
+# the banner at the top of every page saying which run the site shows.
 html_theme_options = {
     "repository_url": links.clone_url(),
     "repository_branch": links.BRANCH,
     "path_to_docs": "notebooks",
+    "launch_buttons": {"colab_url": links.COLAB, "binderhub_url": links.BINDERHUB,
+                       "notebook_interface": "jupyterlab"},
     "use_repository_button": True,
     "use_download_button": True,
     "home_page_in_toc": True,

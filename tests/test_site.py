@@ -98,12 +98,19 @@ def test_every_chapter_page_shows_its_plots_and_tables(report):
 
 @pytest.mark.after_notebooks
 def test_each_chapter_page_says_how_it_ran_and_opens_on_colab_and_binder(report, built_site):
+    """The buttons are the theme's launch buttons (site/conf.py): the addresses course_tools.links gives."""
     for path in executed_chapters():
         page = report.pages[path.stem + ".html"]
-        assert page.buttons == [["Open in Colab", links.colab_url(path.name)],
-                                ["Launch on Binder", links.binder_url(path.name)]]
+        assert page.launch == [["Binder", links.binder_url(path.name)], ["Colab", links.colab_url(path.name)]]
         text = (built_site / f"{path.stem}.html").read_text(encoding="utf-8")
         assert "profile smoke" in text and "injected-parameters" not in text
+
+
+@pytest.mark.after_notebooks
+def test_every_page_says_which_run_the_site_shows(report):
+    assert {"index.html", "docs/website.html"} <= set(report.pages)
+    for page in report.pages.values():
+        assert page.announcement.startswith("This site shows the smoke run of "), page.path
 
 
 @pytest.mark.after_notebooks
@@ -159,7 +166,7 @@ def test_a_site_page_drops_the_injected_cell_and_widgets_and_says_when_it_ran(tm
                                                                                "Chapter 9 · A test")
     sources = [cell.source for cell in nb.cells]
     assert sources[0] == "# Chapter 9 · A test" and "Ran on 2026-11-28, profile cpu" in sources[1]
-    assert links.colab_url("09_test.ipynb") in sources[1] and links.binder_url("09_test.ipynb") in sources[1]
+    assert "rocket button" in sources[1]  # the theme's launch buttons, checked in the browser test above
     assert sources[2] == "What it teaches." and 'PROFILE = "cpu"' not in sources
     assert [o.output_type for o in nb.cells[-1].outputs] == ["stream"] and "widgets" not in nb.metadata
 
@@ -210,3 +217,117 @@ def test_the_site_stages_the_readme_and_docs_with_what_the_landing_page_includes
         assert not marker or marker in text, f"index.md includes {include} after {marker!r}, which it lacks"
     assert {p.name for p in (src / "docs").glob("*.md")} == {p.name for p in course_site.DOCS_DIR.glob("*.md")}
     assert "](../" not in (src / "docs" / "chapters.md").read_text(encoding="utf-8")  # notebook links: GitHub
+
+
+# Which run `make site` shows (course_site.choose_run), on synthetic runs folders.
+
+def write_run(folder: Path, profile: str, start: str, failed=(), skip=(), hub="offline") -> Path:
+    """A run as `make course` leaves it: every chapter, with papermill's record and the setup banner."""
+    folder.mkdir(parents=True)
+    for name in course_site.course_chapters():
+        if name in skip:
+            continue
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["papermill"] = {"parameters": {"PROFILE": profile}, "start_time": start,
+                                    "exception": name in failed or None}
+        banner = f"Chapter\n  device  : CPU\n  profile : {profile}\n  hub     : {hub}, because a test says so\n"
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"),
+                    nbformat.v4.new_code_cell("setup_chapter()", outputs=[
+                        nbformat.v4.new_output("stream", name="stdout", text=banner)])]
+        nbformat.write(nb, folder / name)
+    return folder
+
+
+def test_auto_takes_the_newest_complete_real_run(tmp_path):
+    write_run(tmp_path / "cpu", "cpu", "2026-12-01T08:00:00+00:00")
+    write_run(tmp_path / "gpu", "gpu", "2026-12-02T08:00:00+00:00", hub="online")
+    run, why = course_site.choose_run(tmp_path, test_copies=tmp_path / "none")
+    assert run.folder == tmp_path / "gpu" and run.profile == "gpu" and run.complete
+    assert run.label().startswith("the gpu run of 2026-12-02 (") and "with the Hugging Face Hub's models" in run.label()
+    assert why.startswith("the newest complete real run") and "cpu/ is older" in why
+    # the cpu run newer: it is taken instead
+    write_run(tmp_path / "cpu2", "cpu", "2026-12-03T08:00:00+00:00")
+    (tmp_path / "cpu").rename(tmp_path / "cpu-old")
+    (tmp_path / "cpu2").rename(tmp_path / "cpu")
+    assert course_site.choose_run(tmp_path, test_copies=tmp_path / "none")[0].profile == "cpu"
+
+
+def test_auto_takes_a_cpu_run_alone_and_passes_over_an_incomplete_one(tmp_path):
+    write_run(tmp_path / "cpu", "cpu", "2026-12-01T08:00:00+00:00")
+    run = course_site.choose_run(tmp_path, test_copies=tmp_path / "none")[0]
+    assert run.profile == "cpu" and "offline kit's stand-ins" in run.label()
+    first, last = course_site.course_chapters()[0], course_site.course_chapters()[-1]
+    write_run(tmp_path / "gpu", "gpu", "2026-12-05T08:00:00+00:00", failed=[first])  # newer, but a chapter failed
+    run, why = course_site.choose_run(tmp_path, test_copies=tmp_path / "none")
+    assert run.profile == "cpu" and "gpu/ is incomplete" in why
+    failed = course_site.survey(tmp_path / "gpu")
+    assert failed.failed == [first] and f"stopped with an error: {first}" in failed.label()
+    missing = course_site.survey(write_run(tmp_path / "other", "cpu", "2026-12-06T08:00:00+00:00", skip=[last]))
+    assert not missing.complete and missing.missing == [last] and f"Not run: {last}" in missing.banner()
+
+
+def test_auto_falls_back_to_a_smoke_run_only_without_a_complete_real_one(tmp_path, monkeypatch, capsys):
+    write_run(tmp_path / "runs" / "cpu", "cpu", "2026-12-05T08:00:00+00:00", skip=course_site.course_chapters()[1:])
+    copies = write_run(tmp_path / "executed", "smoke", "2026-12-01T08:00:00+00:00")
+    run, why = course_site.choose_run(tmp_path / "runs", test_copies=copies)
+    assert run.folder == copies and run.profile == "smoke"
+    assert why.startswith("no complete real run") and "cpu/ is incomplete" in why
+    # nothing at all: an error that says what to run
+    monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path / "empty"))
+    monkeypatch.setattr(course_site, "MAKE_TEST_COPIES", tmp_path / "none")
+    assert course_site.main(["--out", str(tmp_path / "site")]) == 1
+    error = capsys.readouterr().err
+    assert "No complete run to build the site from" in error and "make course" in error
+
+
+def test_make_site_says_which_run_it_shows_on_the_console_and_on_every_page(tmp_path, monkeypatch, capsys):
+    """make site with no PROFILE: the console names the run; the pages' banner (the theme's announcement,
+    passed to sphinx-build) and each chapter's box say the same."""
+    runs = tmp_path / "runs"
+    write_run(runs / "cpu", "cpu", "2026-12-01T08:00:00+00:00")
+    write_run(runs / "gpu", "gpu", "2026-12-02T09:30:00+00:00")
+    monkeypatch.setenv("COURSE_RUNS_DIR", str(runs))
+    commands = []
+    monkeypatch.setattr(course_site.subprocess, "run", lambda command, **kw: commands.append(command))
+    assert course_site.main(["--out", str(tmp_path / "site")]) == 0
+    out = capsys.readouterr().out
+    assert "The site shows the gpu run of 2026-12-02 (" in out and "the newest complete real run" in out
+    announcement = next(arg for arg in commands[0] if arg.startswith("html_theme_options.announcement="))
+    assert "This site shows the <strong>gpu</strong> run of 2026-12-02" in announcement
+    assert "offline kit's stand-ins" in announcement
+    first = course_site.course_chapters()[0]
+    page = (tmp_path / "site" / "src" / first).read_text(encoding="utf-8")
+    assert "Ran on 2026-12-02, profile gpu" in page and "offline kit's stand-ins" in page
+    # an explicit PROFILE still wins
+    commands.clear()
+    assert course_site.main(["--profile", "cpu", "--out", str(tmp_path / "site")]) == 0
+    assert "The site shows the cpu run of 2026-12-01" in capsys.readouterr().out
+
+
+def test_the_themes_launch_buttons_are_the_course_links(tmp_path):
+    """site/conf.py's launch_buttons, run through the theme's own code for a staged chapter page,
+    give the addresses course_tools.links gives (the browser test checks the built pages too)."""
+    import runpy
+    from types import SimpleNamespace
+
+    from sphinx_book_theme.header_buttons import update_context_with_repository_info
+    from sphinx_book_theme.header_buttons.launch import add_launch_buttons
+
+    class Config(SimpleNamespace):  # Sphinx's config: read both as config.x and as config["x"]
+        def __getitem__(self, key):
+            return getattr(self, key)
+
+    conf = runpy.run_path(str(course_site.SITE_DIR / "conf.py"))
+    name = "04_gpt_from_scratch.ipynb"
+    page = Path(name).stem  # the page of the chapter staged at the top of the sources (course_site.stage)
+    options = conf["html_theme_options"]
+    app = SimpleNamespace(config=Config(html_theme_options=options, html_context=dict(conf["html_context"])),
+                          builder=SimpleNamespace(theme_options=options),
+                          env=SimpleNamespace(doc2path=lambda docname: tmp_path / f"{docname}.ipynb",
+                                              metadata={page: {"kernelspec": {}}}))
+    update_context_with_repository_info(app)  # the theme's builder-inited step: repository_url into the context
+    context = dict(app.config.html_context, pagename=page, sourcename=name, header_buttons=[])
+    add_launch_buttons(app, page, "page.html", context, None)
+    [group] = context["header_buttons"]
+    assert [(button["text"], button["url"]) for button in group["buttons"]] == [
+        ("Binder", links.binder_url(name)), ("Colab", links.colab_url(name))]
