@@ -43,7 +43,7 @@ html_theme = "sphinx_book_theme"
 html_context = {"default_mode": "auto"}
 html_theme_options = {
     "repository_url": links.clone_url(),
-    "repository_branch": links.BRANCH,
+    "repository_branch": links.REF,
     "path_to_docs": "notebooks",
     "use_repository_button": True,
     "use_download_button": True,

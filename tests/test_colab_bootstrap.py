@@ -10,13 +10,14 @@ environment's site-packages), so nothing big is downloaded and the test takes se
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import sysconfig
 import venv
 from pathlib import Path
 
-from course_tools.links import clone_url
+from course_tools.links import REF, clone_url
 from helpers.paths import REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -32,7 +33,18 @@ def test_every_chapter_starts_with_the_same_bootstrap_cell():
     assert len(cells) == 1, "the chapters' first cells differ"
     cell = cells.pop()
     assert "sys.path.insert" not in cell and "sys.path.append" not in cell
-    assert f'COURSE_REPOSITORY = "{clone_url()}"' in cell
+    assert f'COURSE_REPOSITORY = "{clone_url()}"' in cell and f'COURSE_REF = "{REF}"' in cell
+    assert '"--branch", COURSE_REF' in cell, "the cell clones the ref it names, not whatever the default branch holds"
+
+
+def origin_with_the_ref(tmp_path: Path) -> Path:
+    """A repository holding this checkout's HEAD commit under the name REF. The checkout itself may not
+    have a branch of that name (a worktree on another branch; CI's detached HEAD), so `--branch REF`
+    could not clone it directly. Committed files only: what a learner's clone would get."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "-C", str(origin), "fetch", "-q", str(REPO_ROOT), f"HEAD:refs/heads/{REF}"], check=True)
+    return origin
 
 
 def test_the_first_cell_installs_the_course_where_it_is_missing(tmp_path):
@@ -49,13 +61,19 @@ def test_the_first_cell_installs_the_course_where_it_is_missing(tmp_path):
                              capture_output=True, text=True, cwd=tmp_path)
     assert missing.stdout.strip() == "None", "the test environment should not see the course yet"
 
-    cell = first_code_cell(NOTEBOOKS[0]).replace(clone_url(), str(REPO_ROOT))
+    origin = origin_with_the_ref(tmp_path)
+    commit = subprocess.run(["git", "-C", str(origin), "rev-parse", REF], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    cell = first_code_cell(NOTEBOOKS[0]).replace(clone_url(), str(origin))
     check = ("\nimport helpers, helpers.llm_api\nfrom helpers import setup_chapter\nprint('helpers from', helpers.__file__)")
     ran = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path,
                          timeout=600)
     assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-3000:]
     assert f"helpers from {tmp_path / 'transformers-course' / 'helpers' / '__init__.py'}" in ran.stdout
+    said = re.search(rf"^course helpers: {re.escape(REF)} \(commit (\w+)\) of {re.escape(str(origin))}$", ran.stdout, re.M)
+    assert said and commit.startswith(said.group(1)), f"it should say what it installed: {ran.stdout[-1000:]}"
     # Run again (a learner re-running the cell): nothing is cloned or installed a second time.
     again = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path)
     assert again.returncode == 0 and "Cloning" not in again.stderr, again.stderr[-2000:]
+    assert "course helpers:" not in again.stdout
     assert sys.executable != str(python)
