@@ -1,10 +1,12 @@
 """The path a Colab learner takes: a chapter opened where the course is not installed.
 
-Every notebook's first code cell clones the course and installs it (``pip install -e``), then
-makes it importable in the running kernel. Here that cell runs for real, in a fresh virtual
-environment that does not have the course, with the repository address pointed at a clone of
-this checkout. The course's dependencies are lent to that environment (a ``.pth`` line to this
-environment's site-packages), so nothing big is downloaded and the test takes seconds.
+Every notebook's first code cell clones the course at the ref it names (``COURSE_REF``: ``main``,
+or in a release its tag), installs it (``pip install -e``), makes it importable in the running
+kernel and says which commit it installed. Here that cell runs for real, in a fresh virtual
+environment that does not have the course, with the repository address pointed at a repository
+holding this checkout's last commit under that ref. The course's dependencies are lent to that
+environment (a ``.pth`` line to this environment's site-packages), so nothing big is downloaded
+and the test takes seconds.
 """
 
 from __future__ import annotations

@@ -178,3 +178,15 @@ def test_it_refuses_an_empty_unreleased_section(clone):
         assert "nothing under [Unreleased]: write what changed" in refused(clone, VERSION)
     finally:
         git(clone, "reset", "-q", "--hard", "HEAD^")
+
+
+def test_it_refuses_to_release_from_a_release(clone):
+    """In a release's commit REF is its tag; a release made from there would point main at that tag."""
+    links_py = clone / "course_tools" / "links.py"
+    links_py.write_text(re.sub(r'^REF = "[^"]*"', 'REF = "v0.0.1"', links_py.read_text(encoding="utf-8"), flags=re.M),
+                        encoding="utf-8")
+    git(clone, "commit", "-q", "-am", "a release's links")
+    try:
+        assert "release from main" in refused(clone, VERSION)
+    finally:
+        git(clone, "reset", "-q", "--hard", "HEAD^")
