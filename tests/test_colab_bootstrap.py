@@ -12,6 +12,7 @@ and the test takes seconds.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -59,8 +60,10 @@ def test_the_first_cell_installs_the_course_where_it_is_missing(tmp_path):
     # A directory named by a .pth line is on sys.path, but its own .pth files are not run, so this
     # environment's editable install of the course stays invisible there: `helpers` is missing.
     Path(site_packages, "course-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # Nor a PYTHONPATH pointing at a checkout (a way to run these tests without installing the course).
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     missing = subprocess.run([str(python), "-c", "import importlib.util; print(importlib.util.find_spec('helpers'))"],
-                             capture_output=True, text=True, cwd=tmp_path)
+                             capture_output=True, text=True, cwd=tmp_path, env=env)
     assert missing.stdout.strip() == "None", "the test environment should not see the course yet"
 
     origin = origin_with_the_ref(tmp_path)
@@ -68,14 +71,14 @@ def test_the_first_cell_installs_the_course_where_it_is_missing(tmp_path):
                             check=True).stdout.strip()
     cell = first_code_cell(NOTEBOOKS[0]).replace(clone_url(), str(origin))
     check = ("\nimport helpers, helpers.llm_api\nfrom helpers import setup_chapter\nprint('helpers from', helpers.__file__)")
-    ran = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path,
+    ran = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path, env=env,
                          timeout=600)
     assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-3000:]
     assert f"helpers from {tmp_path / 'transformers-course' / 'helpers' / '__init__.py'}" in ran.stdout
     said = re.search(rf"^course helpers: {re.escape(REF)} \(commit (\w+)\) of {re.escape(str(origin))}$", ran.stdout, re.M)
     assert said and commit.startswith(said.group(1)), f"it should say what it installed: {ran.stdout[-1000:]}"
     # Run again (a learner re-running the cell): nothing is cloned or installed a second time.
-    again = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path)
+    again = subprocess.run([str(python), "-c", cell + check], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert again.returncode == 0 and "Cloning" not in again.stderr, again.stderr[-2000:]
     assert "course helpers:" not in again.stdout
     assert sys.executable != str(python)
