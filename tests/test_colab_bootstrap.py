@@ -46,7 +46,9 @@ def origin_with_the_ref(tmp_path: Path) -> Path:
     could not clone it directly. Committed files only: what a learner's clone would get."""
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
-    subprocess.run(["git", "-C", str(origin), "fetch", "-q", str(REPO_ROOT), f"HEAD:refs/heads/{REF}"], check=True)
+    # --no-tags: in a release's checkout the tag itself would come along too, a second ref of that name.
+    subprocess.run(["git", "-C", str(origin), "fetch", "-q", "--no-tags", str(REPO_ROOT), f"HEAD:refs/heads/{REF}"],
+                   check=True)
     return origin
 
 
@@ -67,7 +69,7 @@ def test_the_first_cell_installs_the_course_where_it_is_missing(tmp_path):
     assert missing.stdout.strip() == "None", "the test environment should not see the course yet"
 
     origin = origin_with_the_ref(tmp_path)
-    commit = subprocess.run(["git", "-C", str(origin), "rev-parse", REF], capture_output=True, text=True,
+    commit = subprocess.run(["git", "-C", str(origin), "rev-parse", f"refs/heads/{REF}"], capture_output=True, text=True,
                             check=True).stdout.strip()
     cell = first_code_cell(NOTEBOOKS[0]).replace(clone_url(), str(origin))
     check = ("\nimport helpers, helpers.llm_api\nfrom helpers import setup_chapter\nprint('helpers from', helpers.__file__)")
