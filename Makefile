@@ -30,7 +30,7 @@ PYTEST_ARGS ?=
 NBVAL_FLAGS = --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
               --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 180
 
-.PHONY: uv lock test-latest test-oldest doctor site notebooks exercises solutions reference-answers comparison bench bench-faster train-gpt links help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
+.PHONY: uv lock test-latest test-oldest doctor site notebooks exercises solutions reference-answers comparison bench bench-faster train-gpt links release help setup kit kit-if-offline course test unit lab clean-notebooks check-notebooks clean
 
 help:
 	@echo "make course           set up, then run every chapter (PROFILE=auto|smoke|cpu|gpu; default auto)"
@@ -50,6 +50,7 @@ help:
 	@echo "make bench-faster     Chapter 4 trained faster: an ablation of techniques, then the best vs the chapter's recipe (~18 min on 2 cores)"
 	@echo "make train-gpt        Chapter 4's GPT as a script (PROFILE=auto|smoke|cpu|gpu); torchrun-ready"
 	@echo "make links            rewrite README buttons and notebooks after changing course_tools/links.py"
+	@echo "make release VERSION=x.y.z  maintainers: bump, date the CHANGELOG, tag vx.y.z with notebooks that install it (pushes nothing)"
 	@echo "make clean            remove executed notebooks, results and test copies (keeps .venv and the kit)"
 
 # The virtual environment, installed from requirements-dev.lock: every package the chapters, the
@@ -193,6 +194,14 @@ clean:
 # After changing the course's address in course_tools/links.py: rewrite README buttons and notebooks.
 links: setup
 	$(PY) -m course_tools.links
+
+# Maintainers: a release Colab can pin (course_tools/release.py). From a clean tree with notes under the
+# CHANGELOG's [Unreleased]: bumps pyproject.toml and CITATION.cff to VERSION, dates the CHANGELOG entry,
+# commits the README's buttons and every notebook's first cell naming the tag vVERSION and tags that
+# commit, then commits them naming main again. It pushes nothing: it prints the command that does.
+release: setup
+	@test -n "$(VERSION)" || { echo "which version? make release VERSION=x.y.z (above pyproject.toml's)" >&2; exit 2; }
+	$(PY) -m course_tools.release $(VERSION)
 
 # Chapter 5 run for real in COMPARISON_PROFILE (cpu unless told), then its measured comparison
 # table copied into docs/results.md between the comparison markers. It reuses Chapter 3's saved models

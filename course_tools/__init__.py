@@ -3,7 +3,8 @@
 - ``course_tools.kit``: builds the offline kit of real stand-ins from PyPI packages (``make kit``);
   chapters only ask where an asset is, through ``helpers.kit``;
 - ``course_tools.harness``: runs the notebooks (``make course``, ``make test``) and cleans them;
-- ``course_tools.links``: the course's address, and the Colab/Binder buttons built from it;
+- ``course_tools.links``: the course's address and ref, and the Colab/Binder buttons and first cells built from them;
+- ``course_tools.release``: ``make release``, a tagged version whose notebooks install that tag's helpers;
 - ``course_tools.readme_table``: copies the table Chapter 5 wrote (``helpers.yardstick``) into docs/results.md;
 - ``course_tools.hub_mirror`` and ``course_tools.olah_server``: a local Hugging Face Hub (``olah``)
   serving the kit under the real repo ids, so the tests run the chapters' online path through

@@ -297,7 +297,7 @@ def site_links(text: str, where: str) -> str:
         if resolved.startswith("docs/") and resolved.endswith(".md"):
             return match.group(0)
         kind = "tree" if (REPO_ROOT / resolved).is_dir() else "blob"
-        url = f"{links.clone_url()}/{kind}/{links.BRANCH}/{resolved}" + (f"#{anchor}" if anchor else "")
+        url = f"{links.clone_url()}/{kind}/{links.REF}/{resolved}" + (f"#{anchor}" if anchor else "")
         return match.group(1) + url + match.group(3)
 
     return MARKDOWN_LINK.sub(fix, text)

@@ -50,7 +50,7 @@ html_context = {"default_mode": "auto"}
 # the banner at the top of every page saying which run the site shows.
 html_theme_options = {
     "repository_url": links.clone_url(),
-    "repository_branch": links.BRANCH,
+    "repository_branch": links.REF,
     "path_to_docs": "notebooks",
     "launch_buttons": {"colab_url": links.COLAB, "binderhub_url": links.BINDERHUB,
                        "notebook_interface": "jupyterlab"},

@@ -19,15 +19,19 @@
 
 # %%
 # The course's `helpers` package. Run locally, `make` has installed it (`pip install -e .`) and
-# this cell does nothing. On Colab, or anywhere it is not installed, it fetches the course and
-# installs it with its requirements (Colab's own torch is kept).
+# this cell does nothing. On Colab, or anywhere it is not installed, it fetches the course at
+# COURSE_REF, installs it with its requirements (Colab's own torch is kept) and says which commit.
 import importlib.util, site, subprocess, sys, sysconfig
 
 COURSE_REPOSITORY = "https://github.com/transformers-course/transformers-course"
+COURSE_REF = "main"  # in a release's notebooks, its tag: the helpers they were written for
 if importlib.util.find_spec("helpers") is None:
-    subprocess.run(["git", "clone", "--depth", "1", COURSE_REPOSITORY, "transformers-course"], check=True)
+    subprocess.run(["git", "clone", "--depth", "1", "--branch", COURSE_REF, COURSE_REPOSITORY, "transformers-course"],
+                   check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "transformers-course"], check=True)
     site.addsitedir(sysconfig.get_paths()["purelib"])  # the new install, importable without a restart
+    commit = subprocess.check_output(["git", "-C", "transformers-course", "rev-parse", "--short", "HEAD"], text=True)
+    print(f"course helpers: {COURSE_REF} (commit {commit.strip()}) of {COURSE_REPOSITORY}")
 
 
 # %% [markdown]

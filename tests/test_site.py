@@ -196,7 +196,7 @@ def test_every_docs_page_is_a_page_of_the_site():
 
 
 def test_on_the_site_docs_pages_link_to_each_other_and_other_files_to_github():
-    blob, tree = (f"{links.clone_url()}/{kind}/{links.BRANCH}/" for kind in ("blob", "tree"))
+    blob, tree = (f"{links.clone_url()}/{kind}/{links.REF}/" for kind in ("blob", "tree"))
     page = "[a](setup.md#which-torch) [b](../Makefile) [c](../notebooks/) [d](https://x.org) [e](#top) [f](../README.md)"
     assert course_site.site_links(page, "docs/testing.md") == (
         f"[a](setup.md#which-torch) [b]({blob}Makefile) [c]({tree}notebooks) [d](https://x.org) [e](#top) "
