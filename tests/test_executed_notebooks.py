@@ -224,3 +224,26 @@ def test_the_checks_catch_each_kind_of_problem(tmp_path):
         assert f"01_x.ipynb cell {number}: {kind}: " in "\n".join(found), f"not caught: {kind} (cell {number})"
     flagged = [line for line in found if int(line.split(" cell ")[1].split(":")[0]) >= len(PLANTED)]
     assert not flagged, "clean outputs were flagged:\n" + "\n".join(flagged)
+
+
+def test_the_saved_copy_of_an_nbval_run_keeps_a_display_updated_in_place():
+    """nbval drops ``update_display_data``; ``keep_display_updates`` (the conftest's patch) applies it
+    to the output nbval saved, as Jupyter does: a bar's saved text is where it ended."""
+    from course_tools.harness import keep_display_updates
+
+    bar = {"text/plain": "sampling:   0%|          | 0/12 [00:00<?, ?it/s]", **WIDGET}
+    messages = iter([
+        {"msg_type": "display_data", "content": {"data": bar, "metadata": {}, "transient": {"display_id": "b1"}}},
+        {"msg_type": "display_data", "content": {"data": {"text/plain": "another display"}, "metadata": {}}},
+        {"msg_type": "update_display_data", "content": {
+            "data": {**bar, "text/plain": "sampling: 100%|██████████| 12/12 [00:03<00:00,  3.90it/s]"},
+            "metadata": {}, "transient": {"display_id": "b1"}}}])
+    get_message = keep_display_updates(lambda self, timeout=None, stream="iopub": next(messages))
+    outputs = []
+    for _ in range(3):  # what nbval does with each message: a display becomes an output, an update nothing
+        message = get_message(None)
+        if message["msg_type"] == "display_data":
+            outputs.append(nbformat.NotebookNode(output_type="display_data"))
+            outputs[-1]["data"] = message["content"]["data"]
+    assert [o["data"]["text/plain"][:14] for o in outputs] == ["sampling: 100%", "another displa"]
+    assert WIDGET.keys() <= outputs[0]["data"].keys()
