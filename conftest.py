@@ -8,6 +8,10 @@
   first (below). Tests marked ``after_notebooks`` read what the chapters
   wrote, so ``make test`` runs them afterwards, in a second short session.
 - At the end, the time each chapter took (a chapter that slows down shows in the CI log).
+- nbval keeps a display as it was first shown and drops the updates to it (``update_display_data``):
+  a progress bar would be saved at "0%", Chapter 1's streamed answer empty, a live loss plot
+  waiting for its first point. ``keep_display_updates`` (course_tools.harness) applies them, as
+  Jupyter and papermill do.
 """
 
 from pathlib import Path
@@ -15,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_tools.harness import keep_display_updates
 from helpers.paths import REPO_ROOT
 
 EXECUTED = REPO_ROOT / "build" / "executed"
@@ -44,6 +49,14 @@ def pytest_collection_modifyitems(config, items):
             return 0, LONG_FILES.index(path.name) if path.name in LONG_FILES else len(LONG_FILES)
         return (1 if path.suffix == ".ipynb" else 2), 0
     items[:] = sorted(items, key=rank)
+
+
+try:
+    from nbval.plugin import IPyNbFile
+except ImportError:  # nbval is in requirements-dev; without it no chapter runs under pytest
+    pass
+else:
+    IPyNbFile.get_kernel_message = keep_display_updates(IPyNbFile.get_kernel_message)
 
 
 _chapter_seconds: dict[str, float] = {}

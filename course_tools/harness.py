@@ -15,6 +15,7 @@ their stored output is what the test expects the cell to print.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -29,6 +30,29 @@ CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 # Notebook-level metadata worth keeping; anything else (widgets state, papermill run
 # records, editor settings) is stray and stripped.
 KEPT_METADATA = ("kernelspec", "language_info")
+
+
+def keep_display_updates(get_kernel_message):
+    """Wrap nbval's ``IPyNbFile.get_kernel_message`` so that an ``update_display_data`` message
+    rewrites the display it names. nbval copies a display's ``data`` into the cell's outputs as it
+    comes, and gives every other message type no output; here a display that has a ``display_id``
+    gets its ``data`` as a NotebookNode, which nbval keeps as it is (the same object), and an
+    update changes that object in place: the outputs saved below then hold the display's last state."""
+    shown: dict[str, nbformat.NotebookNode] = {}  # display_id -> the data that nbval's output holds
+
+    @functools.wraps(get_kernel_message)
+    def get_message(self, *args, **kwargs):
+        message = get_kernel_message(self, *args, **kwargs)
+        content = message.get("content", {})
+        display_id = (content.get("transient") or {}).get("display_id")
+        if display_id and message.get("msg_type") == "display_data":
+            content["data"] = shown[display_id] = nbformat.from_dict(content.get("data", {}))
+        elif display_id in shown and message.get("msg_type") == "update_display_data":
+            shown[display_id].clear()
+            shown[display_id].update(nbformat.from_dict(content.get("data", {})))
+        return message
+
+    return get_message
 
 
 def course_notebooks() -> list[Path]:
