@@ -144,21 +144,10 @@ assert done.returncode == 0, done.stderr[-3000:]
 # First the pieces, each a few lines. **Scaled dot-product attention** is already in the model:
 # Chapter 4's section 2 wrote attention out (scores, mask, softmax, weighted sum), and `helpers/gpt.py` calls
 # `F.scaled_dot_product_attention(q, k, v, is_causal=True)`, one fused kernel for the same result.
-# Here is one training step (forward and backward) of each, with the same weights:
+# Below, the course's attention with Chapter 4's written-out version in place of that call (the same
+# weights, checked to give the same logits), then one training step (forward and backward) of each, timed:
 
 # %%
-# GPU work is queued and runs later: wait for it before reading the clock (nothing to wait for on a CPU).
-sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-
-def step_ms(model):
-    """Milliseconds of one forward and backward pass on one of this chapter's batches."""
-    xb, yb = get_batch(0)
-    sync(); started = time.perf_counter()
-    model(xb, yb)[1].backward()
-    model.zero_grad(set_to_none=True)
-    sync()
-    return 1000 * (time.perf_counter() - started)
-
 class WrittenOutAttention(CausalSelfAttention):
     """The course's attention with Chapter 4's section 2 written out in place of the fused call."""
 
@@ -180,6 +169,21 @@ for block in written_out.transformer.h:
 written_out.load_state_dict(with_sdpa.state_dict())  # the same weights
 xb, yb = get_batch(0)
 torch.testing.assert_close(written_out(xb, yb)[0], with_sdpa(xb, yb)[0], rtol=1e-4, atol=1e-4)  # the same model
+print("the written-out attention and the fused call give the same logits, from the same weights")
+
+# %%
+# GPU work is queued and runs later: wait for it before reading the clock (nothing to wait for on a CPU).
+sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+
+def step_ms(model):
+    """Milliseconds of one forward and backward pass on one of this chapter's batches."""
+    xb, yb = get_batch(0)
+    sync(); started = time.perf_counter()
+    model(xb, yb)[1].backward()
+    model.zero_grad(set_to_none=True)
+    sync()
+    return 1000 * (time.perf_counter() - started)
+
 contenders = {"attention written out (Chapter 4)": written_out, "F.scaled_dot_product_attention": with_sdpa}
 for contender in contenders.values():
     step_ms(contender)  # a first pass sets things up: not counted

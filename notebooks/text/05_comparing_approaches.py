@@ -822,6 +822,10 @@ own_small = curve["own GPT, pre-trained + fine-tuned"][n_min]
 print(f"With {n_min} labelled reviews: fine-tuned {ft_small['accuracy']:.3f}, your own pre-trained GPT "
       f"{own_small['accuracy']:.3f}, best approach without pre-training {best_other:.3f} (fine-tuned vs that: "
       f"{'intervals apart: a real difference' if significant else 'intervals overlap: not a clear difference'}).")
+pretraining_pays_at_few_labels = ft_small["accuracy"] > best_other
+assert pretraining_pays_at_few_labels, "with the fewest labels, the pre-trained model should beat those without"
+
+# %%
 # 2) How many labels do the others need to match what fine-tuning reaches with each curve size?
 ft_ns = sorted(curve["fine-tuned (full)"])
 ft_acc = [curve["fine-tuned (full)"][n]["accuracy"] for n in ft_ns]
@@ -845,6 +849,8 @@ for name in ["hosted API, zero-shot", "hosted API, few-shot", "pre-trained model
     stand_in = " [a stand-in's accuracy, not the real model's]" if rows[name]["stand_in"] else ""
     reading.append(f"fine-tuning matches {name} ({rows[name]['accuracy']:.3f}{stand_in}): {when}")
     print("  " + reading[-1])
+
+# %%
 # 4) Your own pre-training against none, at every size both were measured. Intervals that overlap
 #    show no difference (Chapter 3's rule), and the sentence says so where they do.
 def apart(a, b):
@@ -873,8 +879,6 @@ reading.append("fine-tuning's lead over the best approach without pre-training: 
                + ", ".join(f"{gain(ft_curve[n], best_without[n])} at {n:,} labels" for n in ft_ns)
                + f"; as the labels grow, it {trend}")
 print("  " + reading[-1])
-pretraining_pays_at_few_labels = ft_small["accuracy"] > best_other
-assert pretraining_pays_at_few_labels, "with the fewest labels, the pre-trained model should beat those without"
 
 
 # %% [markdown]
