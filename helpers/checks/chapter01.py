@@ -224,4 +224,15 @@ def chat_memory(Chat) -> str:
     if len(getattr(chat, "history", [])) != 8:
         raise Mistake(f"after 4 questions `history` holds {len(getattr(chat, 'history', []))} messages; keep all 8 "
                       "(each question and each answer): only the request is trimmed.")
-    return "every request resent the system message and the last exchanges; history kept whole."
+
+    # max_turns=0: no earlier exchange at all (a slice from -0 is the whole list, not an empty one).
+    server = ScriptedServer(lambda number, body: f"answer {number}")
+    chat = Chat(server.client(), "demo-model", "You are terse.", max_turns=0)
+    for question in questions[:3]:
+        chat.ask(question)
+    sent = shape(3)
+    if sent != [system, {"role": "user", "content": "question 3"}]:
+        raise Mistake(f"with max_turns=0, request 3 sent {len(sent)} messages; expected 2: the system message and "
+                      "question 3, no earlier exchange. Try your trimming on max_turns=0 by hand: what does a slice "
+                      "that starts at -0 give?")
+    return "every request resent the system message and the last exchanges (none for max_turns=0); history kept whole."
