@@ -64,6 +64,7 @@ def _balanced_slice(make_slice) -> str:
         raise Mistake("the same seed gave a different slice: pass the seed to every random choice.")
     if list(make_slice(data, 20, seed=2)["text"]) == list(part["text"]):
         raise Mistake("seeds 1 and 2 gave the same slice: the `seed` argument must choose the reviews.")
+    _random_choice(make_slice, data)
     try:
         too_many = make_slice(data, 100, seed=1)
     except ValueError:
@@ -77,6 +78,39 @@ def _balanced_slice(make_slice) -> str:
         raise Mistake(f"asking for 100 per label when there are only 90 negative reviews returned {len(too_many)} "
                       "rows; raise a ValueError instead: a silently unbalanced slice is the bug this exercise avoids.")
     return "n of each label, shuffled, repeatable with the seed, and a clear error when there are too few."
+
+
+def _random_choice(make_slice, data) -> None:
+    """Which reviews of each label a slice holds must be drawn at random, from anywhere in the label's rows
+    (not its first or last n, only shuffled afterwards): each seed picks other reviews, and over several
+    seeds the picks spread over the whole label, not only its start or end."""
+    rows = {label: [t for t, y in zip(data["text"], data["label"]) if y == label] for label in (0, 1)}
+    positions = {label: {text: i for i, text in enumerate(texts)} for label, texts in rows.items()}
+    picked = {0: [], 1: []}
+    for seed in (1, 2, 3, 4):
+        part = make_slice(data, 20, seed=seed)
+        for label in (0, 1):
+            chosen = {t for t, y in zip(part["text"], part["label"]) if y == label}
+            ranks = sorted(positions[label][t] for t in chosen)
+            name = ("negative", "positive")[label]
+            if seed == 1 and ranks in (list(range(20)), list(range(len(rows[label]) - 20, len(rows[label])))):
+                where = "first" if ranks[0] == 0 else "last"
+                raise Mistake(f"your slice holds the {where} 20 {name} reviews of the dataset, only in another order: "
+                              "which reviews you take must be random too (shuffle before you select), or every slice "
+                              "comes from one end of the data.")
+            picked[label].append(ranks)
+    for label in (0, 1):
+        name, total = ("negative", "positive")[label], len(rows[label])
+        if picked[label][0] == picked[label][1]:
+            raise Mistake(f"seeds 1 and 2 chose the same 20 {name} reviews, only in another order: the seed must "
+                          "choose which reviews you take, not only their order.")
+        every = [r for ranks in picked[label] for r in ranks]
+        share = sum(r < total / 2 for r in every) / len(every)
+        if not 0.3 <= share <= 0.7:  # a fair draw of 80 gives 0.5 +- 0.05
+            half = "first" if share > 0.5 else "second"
+            raise Mistake(f"over seeds 1 to 4, {share:.0%} of the {name} reviews you chose come from the {half} half "
+                          f"of that label's rows: a random draw would take about half from each. Draw from all of the "
+                          "label's rows, every one equally likely.")
 
 
 def tiny_classifiers(seed: int = 0) -> dict:
@@ -115,8 +149,9 @@ def frozen_encoder(freeze_encoder) -> str:
                               "the head starts random and must train, or nothing learns.")
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         if returned != trainable:
-            raise Mistake(f"{name}: you returned {returned!r}, but {trainable:,} parameters are trainable: return "
-                          "sum(p.numel() for p in model.parameters() if p.requires_grad).")
+            raise Mistake(f"{name}: you returned {returned!r}, but {trainable:,} parameters are trainable: count the "
+                          "numbers in the parameters that still train, not the tensors, and count after freezing "
+                          "(a parameter's numel() is how many numbers it holds).")
     return "the encoder is frozen (BERT and DistilBERT alike), the head trains, and the count is right."
 
 

@@ -14,7 +14,9 @@ import math
 
 from helpers.checks.feedback import Mistake, exercise, require_callable
 
-_LOGITS = [[0.0, 1.0, 3.0, -1.0, 2.5, 0.5, -2.0, 2.0, 0.2, 1.5],
+# Row 0 lies higher than row 1 (softmax does not mind), so that a threshold taken from one row and used
+# for the other keeps the wrong tokens: 5 of row 0 with row 1's, none of row 1 with row 0's.
+_LOGITS = [[1.0, 2.0, 4.0, 0.0, 3.5, 1.5, -1.0, 3.0, 1.2, 2.5],
            [2.2, -0.5, 0.1, 0.3, -1.0, 1.8, 0.0, -3.0, 0.9, 2.6]]
 
 
@@ -26,9 +28,10 @@ def _ids(returned, rows: int):
     if returned.dtype.is_floating_point:
         raise Mistake(f"you returned a {returned.dtype} tensor; token ids are integers (torch.multinomial "
                       "returns them).")
-    if returned.shape not in ((rows,), (rows, 1)):
+    if tuple(returned.shape) != (rows,):
         raise Mistake(f"for logits of shape ({rows}, 10) you returned shape {tuple(returned.shape)}; return one id "
-                      f"per row: shape ({rows},) (or ({rows}, 1)).")
+                      f"per row, shape ({rows},), as the docstring says: mind which dimensions you squeeze (or "
+                      "forget to), and try a batch of one row too.")
     return returned.reshape(-1).tolist()
 
 
@@ -43,7 +46,14 @@ def top_k_sampling(sample_top_k) -> str:
     draws = 1000
     many = logits.repeat(draws, 1)  # rows alternate: row 0, row 1, row 0, ...
     before = many.clone()
-    ids = _ids(sample_top_k(many, 3, generator=torch.Generator().manual_seed(0)), len(many))
+    try:
+        ids = _ids(sample_top_k(many, 3, generator=torch.Generator().manual_seed(0)), len(many))
+    except RuntimeError as error:
+        if "probability" not in str(error):
+            raise
+        raise Mistake(f"torch.multinomial refused a row ({str(error)[:80]}): after your masking a row had no finite "
+                      "logit left. Did one row's threshold decide for another? Each row keeps its own k largest "
+                      "logits (Chapter 4, section 5).") from None
     if not torch.equal(many, before):
         raise Mistake("your function changed the logits it was given (an in-place masked_fill_ or index "
                       "assignment?): work on a copy, the caller may still need them.")
@@ -51,6 +61,12 @@ def top_k_sampling(sample_top_k) -> str:
         top = torch.topk(logits[row], 3).indices.tolist()
         drawn = ids[row::2]
         outside = [i for i in drawn if i not in top]
+        other = torch.topk(logits[1 - row], 3).values[-1]
+        if outside and all(logits[row, i] >= other for i in drawn):
+            raise Mistake(f"your sampler returned token {outside[0]} for row {row}, which is outside that row's top 3: "
+                          f"row {row} was cut at the other row's k-th largest logit. Each row keeps its own k "
+                          "largest logits: compare every row with its own k-th value (print the shapes on both "
+                          "sides of your comparison).")
         if outside:
             raise Mistake(f"your sampler returned token {outside[0]} for row {row}, which is outside the top 3 "
                           f"(those are tokens {sorted(top)}): set every other logit to -inf before the softmax.")
@@ -62,8 +78,8 @@ def top_k_sampling(sample_top_k) -> str:
                               f"its probability is {p:.0%}. Sample in proportion to the softmax of the kept logits "
                               "(torch.multinomial), not uniformly and not always the best.")
     if _ids(sample_top_k(logits, 1, generator=torch.Generator().manual_seed(1)), 2) != logits.argmax(-1).tolist():
-        raise Mistake("with k=1 only the most likely token is left, so it must always be chosen "
-                      f"({logits.argmax(-1).tolist()}).")
+        raise Mistake("with k=1 only the most likely token of each row is left, so it must always be chosen.")
+    _ids(sample_top_k(logits[:1], 3, generator=torch.Generator().manual_seed(3)), 1)  # one row: still shape (1,)
     first = _ids(sample_top_k(many, 3, generator=torch.Generator().manual_seed(5)), len(many))
     second = _ids(sample_top_k(many, 3, generator=torch.Generator().manual_seed(5)), len(many))
     if first != second:
@@ -98,10 +114,11 @@ def warmup_schedule(learning_rate) -> str:
             if math.isclose(value, want, rel_tol=1e-6, abs_tol=1e-12):
                 continue
             if step == 0 and value == 0:
-                why = ("a rate of 0 wastes the first step; ramp up as peak_lr * (step + 1) / warmup_steps, so the "
-                       "first step already learns and the peak comes at the last warmup step")
+                why = ("a rate of 0 wastes the first step: reread the exercise's warmup bullet, which says what step 0 "
+                       "gets and at which step the peak comes")
             elif step < warmup:
-                why = "during warmup the rate rises in a straight line: peak_lr * (step + 1) / warmup_steps"
+                why = ("during warmup the rate rises in a straight line, from its value at step 0 to the peak at step "
+                       "warmup_steps - 1 (the exercise's warmup bullet)")
             elif value < low - 1e-12:
                 why = f"it must never drop below min_lr = {low}"
             elif step >= max_steps:
@@ -109,9 +126,9 @@ def warmup_schedule(learning_rate) -> str:
             elif step == warmup:
                 why = "right after warmup the cosine starts at the peak, then decays to min_lr at max_steps"
             else:
-                why = ("after warmup the rate follows half a cosine from the peak down to min_lr: "
-                       "min_lr + 0.5 * (1 + cos(pi * progress)) * (peak_lr - min_lr), with progress = "
-                       "(step - warmup_steps) / (max_steps - warmup_steps)")
+                why = ("after warmup the rate follows half a cosine from the peak down to min_lr, the cosine's "
+                       "angle going from 0 to pi as the step goes from warmup_steps to max_steps: Chapter 4, "
+                       "section 4, draws this curve")
             raise Mistake(f"with max_steps={max_steps}, peak_lr={peak}, warmup_steps={warmup}, min_lr={low}: at step "
                           f"{step} you return {value:.6g}, the schedule is {want:.6g}. {why[0].upper() + why[1:]}.")
     return "linear warmup, cosine decay to min_lr, flat after the end, and no warmup works too."
