@@ -254,6 +254,19 @@ class _ChatUntrimmed(_ChatForgets):
         return answer
 
 
+class _ChatMinusZero(_ChatUntrimmed):
+    def __init__(self, client, model, system, max_turns=3):
+        super().__init__(client, model, system)
+        self.max_turns = max_turns
+
+    def ask(self, question):
+        recent = self.history[-2 * self.max_turns:]  # -0: the whole history
+        messages = [{"role": "system", "content": self.system}, *recent, {"role": "user", "content": question}]
+        answer = self.client.chat.completions.create(model=self.model, messages=messages).choices[0].message.content
+        self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        return answer
+
+
 def _one_by_one(classifier, texts, threshold=0.8, batch_size=16):
     return [p["label"] if p["score"] >= threshold else "UNSURE"
             for t in texts for p in classifier(t, batch_size=batch_size, truncation=True)]
@@ -262,6 +275,11 @@ def _one_by_one(classifier, texts, threshold=0.8, batch_size=16):
 def _strictly_above(classifier, texts, threshold=0.8, batch_size=16):
     return [p["label"] if p["score"] > threshold else "UNSURE"
             for p in classifier(list(texts), batch_size=batch_size, truncation=True)]
+
+
+def _passes_texts_on(classifier, texts, threshold=0.8, batch_size=16):
+    return [p["label"] if p["score"] >= threshold else "UNSURE"
+            for p in classifier(texts, batch_size=batch_size, truncation=True)]
 
 
 def _by_hand_without_mask(tokenizer, model, texts):
@@ -289,6 +307,13 @@ def _search_in_place(query, documents, k=3):
     return list((-(documents @ (query / np.linalg.norm(query)))).argsort()[:k])
 
 
+def _search_ascending(query, documents, k=3):
+    import numpy as np
+
+    scores = (documents / np.linalg.norm(documents, axis=1, keepdims=True)) @ (query / np.linalg.norm(query))
+    return list(np.argsort(scores)[-k:])
+
+
 def _slice_random(dataset, n_per_label, seed=0):
     return dataset.shuffle(seed=seed).select(range(2 * n_per_label))
 
@@ -300,6 +325,25 @@ def _slice_unshuffled(dataset, n_per_label, seed=0):
     if min(len(p) for p in parts) < n_per_label:
         raise ValueError("too few")
     return concatenate_datasets([p.select(range(n_per_label)) for p in parts])
+
+
+def _slice_first_n(dataset, n_per_label, seed=0):
+    from datasets import concatenate_datasets
+
+    parts = [dataset.filter(lambda e: e["label"] == label) for label in (0, 1)]
+    if min(len(p) for p in parts) < n_per_label:
+        raise ValueError("too few")
+    return concatenate_datasets([p.select(range(n_per_label)) for p in parts]).shuffle(seed=seed)
+
+
+def _slice_from_the_start(dataset, n_per_label, seed=0):
+    from datasets import concatenate_datasets
+
+    parts = [dataset.filter(lambda e: e["label"] == label) for label in (0, 1)]
+    if min(len(p) for p in parts) < n_per_label:
+        raise ValueError("too few")
+    early = [p.select(range(min(len(p), 2 * n_per_label))).shuffle(seed=seed) for p in parts]
+    return concatenate_datasets([p.select(range(n_per_label)) for p in early]).shuffle(seed=seed)
 
 
 def _freeze_by_name(model):
@@ -346,6 +390,30 @@ def _top_k_in_place(logits, k, generator=None):
     return torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator).squeeze(-1)
 
 
+def _top_k_last_row_threshold(logits, k, generator=None):
+    kth = torch.topk(logits, min(k, logits.size(-1)), dim=-1).values[-1, -1]
+    kept = logits.masked_fill(logits < kth, float("-inf"))
+    return torch.multinomial(torch.softmax(kept, dim=-1), 1, generator=generator).squeeze(-1)
+
+
+def _top_k_first_row_threshold(logits, k, generator=None):
+    kth = torch.topk(logits, min(k, logits.size(-1)), dim=-1).values[0, -1]
+    kept = logits.masked_fill(logits < kth, float("-inf"))
+    return torch.multinomial(torch.softmax(kept, dim=-1), 1, generator=generator).squeeze(-1)
+
+
+def _top_k_squeezed(logits, k, generator=None):
+    kth = torch.topk(logits, min(k, logits.size(-1)), dim=-1).values[:, [-1]]
+    kept = logits.masked_fill(logits < kth, float("-inf"))
+    return torch.multinomial(torch.softmax(kept, dim=-1), 1, generator=generator).squeeze()
+
+
+def _top_k_column(logits, k, generator=None):
+    kth = torch.topk(logits, min(k, logits.size(-1)), dim=-1).values[:, [-1]]
+    kept = logits.masked_fill(logits < kth, float("-inf"))
+    return torch.multinomial(torch.softmax(kept, dim=-1), 1, generator=generator)
+
+
 def _warmup_from_zero(step, max_steps, peak_lr, warmup_steps, min_lr):
     if step < warmup_steps:
         return peak_lr * step / warmup_steps
@@ -389,6 +457,22 @@ def _curve_reshuffled(train, pool, test_texts, test_labels, sizes):
     return curve
 
 
+def _curve_first_100(train, pool, test_texts, test_labels, sizes):
+    curve = {}
+    for n in sizes:
+        part = pool.select(range(n))
+        predicted = train(part["text"], part["label"])(list(test_texts)[:100])
+        curve[n] = sum(p == t for p, t in zip(predicted, test_labels)) / len(predicted)
+    return curve
+
+
+def _break_even_search(api, local, fixed):
+    for n in range(1, 10**6 + 1):
+        if fixed + n * local < n * api:
+            return n
+    return None
+
+
 def _break_even_ceil(api, local, fixed):
     return math.ceil(fixed / (api - local)) if api > local else None
 
@@ -405,14 +489,19 @@ MISTAKES = [
     (chapter01.backoff, _backoff_constant, "expected [0.25, 0.5]"),
     (chapter01.chat_memory, _ChatForgets, "does not start with the system message"),
     (chapter01.chat_memory, _ChatUntrimmed, "with max_turns=2, request 4 sent 8 messages"),
+    (chapter01.chat_memory, _ChatMinusZero, "with max_turns=0, request 3 sent 6 messages"),
     (chapter02.threshold_classifier, _one_by_one, "you called the classifier 6 times"),
     (chapter02.threshold_classifier, _strictly_above, "equals the threshold"),
+    (chapter02.threshold_classifier, _passes_texts_on, "given the texts as a Column"),
     (chapter02.pipeline_by_hand, _by_hand_without_mask, "only the longest text"),
     (chapter02.pipeline_by_hand, _by_hand_logits, "not a probability"),
     (chapter02.semantic_search, _search_dot, "That is the dot product"),
     (chapter02.semantic_search, _search_in_place, "changed the vectors"),
+    (chapter02.semantic_search, _search_ascending, "the right 3 documents, but the least similar of them first"),
     (chapter03.balanced_slice, _slice_random, "take n_per_label of each"),
     (chapter03.balanced_slice, _slice_unshuffled, "all have the same label"),
+    (chapter03.balanced_slice, _slice_first_n, "the first 20 negative reviews of the dataset, only in another order"),
+    (chapter03.balanced_slice, _slice_from_the_start, "come from the first half"),
     (chapter03.frozen_encoder, _freeze_by_name, "use model.base_model"),
     (chapter03.frozen_encoder, _freeze_everything, "belongs to the new classification head"),
     (chapter03.training_step, _step_without_zero_grad, "call optimizer.zero_grad() every step"),
@@ -420,15 +509,21 @@ MISTAKES = [
     (chapter04.top_k_sampling, _top_k_uniform, "not uniformly"),
     (chapter04.top_k_sampling, _top_k_ignored, "which is outside the top 3"),
     (chapter04.top_k_sampling, _top_k_in_place, "changed the logits"),
-    (chapter04.warmup_schedule, _warmup_from_zero, "A rate of 0 wastes the first step"),
+    (chapter04.top_k_sampling, _top_k_last_row_threshold, "cut at the other row's k-th largest logit"),
+    (chapter04.top_k_sampling, _top_k_first_row_threshold, "no finite logit left"),
+    (chapter04.top_k_sampling, _top_k_squeezed, "for logits of shape (1, 10) you returned shape ()"),
+    (chapter04.top_k_sampling, _top_k_column, "you returned shape (2000, 1)"),
+    (chapter04.warmup_schedule, _warmup_from_zero, "A rate of 0 wastes the first step: reread"),
     (chapter04.longer_context, _extend_in_place, "you changed the model you were given"),
     (chapter04.longer_context, _extend_untrained, "logits differ from the old model's"),
     (chapter05.new_approach, _approach_returns_model, "return a function"),
     (chapter05.new_approach, _approach_names, "labels 0 (negative) or 1"),
     (chapter05.new_approach, _approach_majority, "it should learn from the labels"),
     (chapter05.learning_curve, _curve_reshuffled, "did not get the first"),
+    (chapter05.learning_curve, _curve_first_100, "your predict functions were given [100] reviews"),
     (chapter05.break_even, _break_even_ceil, "equal is not cheaper"),
     (chapter05.break_even, _break_even_no_none, "local never gets cheaper"),
+    (chapter05.break_even, _break_even_search, "gives up too early"),
 ]
 
 
