@@ -434,6 +434,37 @@ def _extend_untrained(model, new_block_size):
     return GPT(dataclasses.replace(model.config, block_size=new_block_size))
 
 
+def _attention(q, k, v, window=None, scale=None, after_softmax=False, extra=0):
+    T = q.size(1)
+    scores = q @ k.transpose(1, 2) * (q.size(-1) ** -0.5 if scale is None else scale)
+    allowed = torch.ones(T, T, dtype=torch.bool).tril()
+    if window is not None:
+        allowed &= ~torch.ones(T, T, dtype=torch.bool).tril(-(window + extra))
+    if after_softmax:
+        return torch.softmax(scores, dim=-1).masked_fill(~allowed, 0.0) @ v
+    return torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1) @ v
+
+
+def _attention_no_mask(q, k, v, window=None):
+    return torch.softmax(q @ k.transpose(1, 2) / q.size(-1) ** 0.5, dim=-1) @ v
+
+
+def _attention_unscaled(q, k, v, window=None):
+    return _attention(q, k, v, window, scale=1.0)
+
+
+def _attention_mask_after_softmax(q, k, v, window=None):
+    return _attention(q, k, v, window, after_softmax=True)
+
+
+def _attention_window_too_wide(q, k, v, window=None):
+    return _attention(q, k, v, window, extra=1)  # s >= t - window: window + 1 positions
+
+
+def _attention_window_ignored(q, k, v, window=None):
+    return _attention(q, k, v)
+
+
 def _approach_returns_model(texts, labels):
     from sklearn.dummy import DummyClassifier
 
@@ -516,6 +547,11 @@ MISTAKES = [
     (chapter04.warmup_schedule, _warmup_from_zero, "A rate of 0 wastes the first step: reread"),
     (chapter04.longer_context, _extend_in_place, "you changed the model you were given"),
     (chapter04.longer_context, _extend_untrained, "logits differ from the old model's"),
+    (chapter04.windowed_attention, _attention_no_mask, "peeked at the future"),
+    (chapter04.windowed_attention, _attention_unscaled, "divide the scores by the square root"),
+    (chapter04.windowed_attention, _attention_mask_after_softmax, "before the softmax, not the weights after"),
+    (chapter04.windowed_attention, _attention_window_too_wide, "with window=3 each position attended to 4 positions"),
+    (chapter04.windowed_attention, _attention_window_ignored, "the same as without a window"),
     (chapter05.new_approach, _approach_returns_model, "return a function"),
     (chapter05.new_approach, _approach_names, "labels 0 (negative) or 1"),
     (chapter05.new_approach, _approach_majority, "it should learn from the labels"),

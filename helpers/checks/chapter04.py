@@ -5,7 +5,10 @@
 - ``warmup_schedule`` (exercise 4.2): a learning rate with linear warmup and cosine decay, compared
   step by step with the course's own ``helpers.training.lr_at``;
 - ``longer_context`` (exercise 4.3): a trained GPT grown to a longer context without losing what it
-  learned; on a tiny ``helpers.gpt.GPT`` with random weights.
+  learned; on a tiny ``helpers.gpt.GPT`` with random weights;
+- ``windowed_attention`` (exercise 4.4): causal self-attention on plain tensors, with a sliding window:
+  changing later positions must not move earlier outputs, and the result must match attention worked
+  out position by position.
 """
 
 from __future__ import annotations
@@ -187,3 +190,118 @@ def longer_context(extend_context) -> str:
         raise Mistake("the new positions' embeddings are not finite numbers: start them small and random "
                       "(like the model's own init, std 0.02) or as copies of learned rows.")
     return "a new GPT with 16 positions; the old one untouched; identical answers on the first 8 positions."
+
+
+def _attention_by_loop(q, k, v, window=None, scale=None):
+    """Causal attention worked out one position at a time (the check's reference, float64): position t
+    weighs positions max(0, t - window + 1) .. t by the softmax of their scaled dot products."""
+    import torch
+
+    q, k, v = (t.double() for t in (q, k, v))
+    scale = 1 / math.sqrt(q.size(-1)) if scale is None else scale
+    out = torch.zeros_like(v)
+    for t in range(q.size(-2)):
+        first = 0 if window is None else max(0, t - window + 1)
+        scores = torch.einsum("bd,bsd->bs", q[:, t], k[:, first:t + 1]) * scale
+        out[:, t] = torch.einsum("bs,bsd->bd", torch.softmax(scores, dim=-1), v[:, first:t + 1])
+    return out
+
+
+def _first_difference(a, b, atol: float = 1e-5):
+    """The first position (dimension 1) where a and b differ, or None."""
+    import torch
+
+    for t in range(a.size(1)):
+        if not torch.allclose(a[:, t].double(), b[:, t].double(), atol=atol):
+            return t
+    return None
+
+
+@exercise("4.4", "causal attention with a window")
+def windowed_attention(causal_attention) -> str:
+    """Exercise 4.4: ``causal_attention(q, k, v, window=None)`` on (batch, T, head_size) tensors: each
+    position attends to itself and the positions before it (the last ``window`` of them when given),
+    with softmax weights of the dot products divided by sqrt(head size). Checked by changing later
+    positions (the outputs before them must not move), by values of all ones (weights add up to 1), and
+    against attention worked out here position by position."""
+    import torch
+
+    require_callable(causal_attention, "causal_attention")
+    generator = torch.Generator().manual_seed(4)
+    q, k, v = (torch.randn(2, 7, 4, generator=generator) for _ in range(3))
+    given = [t.clone() for t in (q, k, v)]
+    out = causal_attention(q, k, v)
+    if any(not torch.equal(a, b) for a, b in zip((q, k, v), given)):
+        raise Mistake("your function changed q, k or v: build new tensors (an in-place masked_fill_ or += on them?).")
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (2, 7, 4):
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise Mistake(f"for q, k, v of shape (2, 7, 4) you returned {shape}; return the weighted sums of the values, "
+                      "one per position: shape (2, 7, 4).")
+
+    # No peeking: new keys and values at positions 4..6 must leave positions 0..3 as they were.
+    later_k, later_v = k.clone(), v.clone()
+    later_k[:, 4:] = torch.randn(2, 3, 4, generator=generator) * 3
+    later_v[:, 4:] = torch.randn(2, 3, 4, generator=generator) * 3
+    moved = _first_difference(causal_attention(q, later_k, later_v)[:, :4], out[:, :4], atol=1e-6)
+    if moved is not None and _first_difference(causal_attention(q, k, later_v)[:, :4], out[:, :4], atol=1e-6) is None:
+        raise Mistake(f"changing the keys at positions 4 to 6 changed your output at position {moved}, though their "
+                      "values no longer count: the future's scores still take part in the softmax, so the weights "
+                      "of the past do not add up to 1. Mask the scores (to -inf) before the softmax, not the weights "
+                      "after it.")
+    if moved is not None:
+        raise Mistake(f"changing the keys and values at positions 4 to 6 changed your output at position {moved}: it "
+                      "peeked at the future. Position t may only look at positions 0..t: the causal mask of Chapter "
+                      "4, section 2b, applied to the scores before the softmax.")
+
+    # A position's weights add up to 1, so values that are all ones give outputs that are all ones.
+    ones = causal_attention(q, k, torch.ones_like(v))
+    if not torch.allclose(ones, torch.ones_like(ones), atol=1e-5):
+        t = _first_difference(ones, torch.ones_like(ones))
+        raise Mistake(f"with values all equal to 1, your output at position {t} is {ones[0, t, 0].item():.3f}, not 1: "
+                      "a position's weights must add up to 1. Mask the scores (to -inf) before the softmax, not the "
+                      "weights after it, and take the softmax over the keys (the last dimension of the scores).")
+
+    if _first_difference(out, _attention_by_loop(q, k, v)) is not None:
+        if _first_difference(out, _attention_by_loop(q, k, v, scale=1.0)) is None:
+            raise Mistake("your weights are the softmax of the plain dot products: divide the scores by the square root "
+                          "of the head size first (Chapter 4, section 2b says why).")
+        if _first_difference(out, _attention_by_loop(q, k, v, scale=1 / q.size(-1))) is None:
+            raise Mistake("you divided the scores by the head size; divide by its square root (Chapter 4, section 2b "
+                          "works out why that size).")
+        t = _first_difference(out, _attention_by_loop(q, k, v))
+        raise Mistake(f"your output differs from causal attention's at position {t}. The score of query t against "
+                      "key s is their dot product over the head's dimensions, and each output is the weighted sum of "
+                      "the values (reread the Head class of Chapter 4, section 2b).")
+
+    # The window: the last `window` positions, position t itself included.
+    for window in (3, 1):
+        mine = causal_attention(q, k, v, window=window)
+        if isinstance(mine, torch.Tensor) and mine.shape == out.shape and \
+                _first_difference(mine, _attention_by_loop(q, k, v, window=window)) is None:
+            continue
+        if not isinstance(mine, torch.Tensor) or mine.shape != out.shape:
+            raise Mistake(f"with window={window} you returned "
+                          f"{tuple(mine.shape) if isinstance(mine, torch.Tensor) else type(mine).__name__}; "
+                          "expected the same shape as without a window.")
+        for seen in (window + 1, window - 1):
+            if seen >= 1 and _first_difference(mine, _attention_by_loop(q, k, v, window=seen)) is None:
+                raise Mistake(f"with window={window} each position attended to {seen} positions: the window holds "
+                              f"the last {window} positions, the position itself included (count them by hand for "
+                              "t = 5).")
+        if _first_difference(mine, out) is None:
+            raise Mistake(f"with window={window} your output is the same as without a window: use the `window` "
+                          "argument, which cuts each position off from the positions more than window - 1 before it.")
+        far = k.clone()
+        far[:, 0] = torch.randn(2, 4, generator=generator) * 3
+        changed = _first_difference(causal_attention(q, far, v, window=window)[:, window:], mine[:, window:], atol=1e-6)
+        if changed is not None:
+            raise Mistake(f"with window={window}, changing position 0 changed your output at position "
+                          f"{changed + window}, which is outside its window: a position sees only the last {window} "
+                          "positions.")
+        t = _first_difference(mine, _attention_by_loop(q, k, v, window=window))
+        raise Mistake(f"with window={window} your output differs from windowed attention's at position {t}: among "
+                      "the positions in the window, weigh them as without one.")
+    if _first_difference(causal_attention(q, k, v, window=50), out) is not None:
+        raise Mistake("a window longer than the sequence (window=50 for 7 positions) must give plain causal "
+                      "attention.")
+    return "no peeking, weights that add up to 1, scaled by sqrt(head size), and a window counted right."
