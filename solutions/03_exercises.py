@@ -200,3 +200,83 @@ else:
 # vector, not to a frozen encoder that knows no sentiment: a good discussion is to average the
 # token vectors (mean pooling, as Chapter 2's embeddings do), fit a logistic regression on them, and
 # compare with fine-tuning (not measured here).
+
+# %% [markdown]
+# ## Exercise 3.4 · A LoRA layer by hand
+#
+# Chapter 3, section 9 fine-tuned with LoRA through the `peft` library: the pre-trained weight matrix
+# *W* stays frozen, and a small update *B·A* of rank *r* is learned next to it. Write that layer
+# yourself, around one `nn.Linear`; `peft` does the same to every layer it targets. Before you write,
+# settle three things (section 9 and the LoRA paper, Hu et al. 2021, section 4.1, say each):
+#
+# - which of *A* and *B* multiplies the input first, and so the shape of each (`base.in_features`,
+#   `base.out_features`, `r`);
+# - which one starts at zero, and why the other must not: a freshly wrapped layer must compute exactly
+#   what `base` computes, yet still learn;
+# - the update is scaled by `alpha / r` (peft's `lora_alpha`), so that changing `r` does not change how
+#   big the update starts out.
+
+# %%
+from torch import nn
+
+
+class LoRALinear(nn.Module):
+    """`base` (a pre-trained nn.Linear), frozen, plus a trainable low-rank update of rank `r`:
+    output = base(x) + (alpha / r) · B·A·x. Parameters `self.lora_A` (r, in_features) and `self.lora_B`
+    (out_features, r); at the start the layer computes exactly what `base` does."""
+
+    def __init__(self, base, r=4, alpha=8):
+        super().__init__()
+        self.base = base
+        ### BEGIN SOLUTION
+        for parameter in self.base.parameters():
+            parameter.requires_grad = False
+        self.lora_A = nn.Parameter(torch.randn(r, base.in_features) / base.in_features**0.5)
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
+        self.scaling = alpha / r
+        ### END SOLUTION
+
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        return self.base(x) + self.scaling * (x @ self.lora_A.T @ self.lora_B.T)
+        ### END SOLUTION
+
+
+# %%
+checks.lora_layer(LoRALinear)
+
+# %% [markdown]
+# **Try it.** A "pre-trained" layer, and a new task whose best weights differ from it by a change of
+# rank 2. Wrapped in your layer with `r=2`, 100 steps of Adam on the small matrices alone learn the
+# change; count what trained against the full matrix.
+
+# %%
+if passed("3.4"):
+    torch.manual_seed(SEED)
+    pretrained = nn.Linear(32, 32)
+    change = torch.randn(32, 2) @ torch.randn(2, 32) / 8          # what the new task needs: rank 2
+    inputs = torch.randn(256, 32)
+    with torch.no_grad():
+        targets = pretrained(inputs) + inputs @ change.T
+    adapted = LoRALinear(pretrained, r=2, alpha=4)
+    optimizer = torch.optim.Adam([p for p in adapted.parameters() if p.requires_grad], lr=2e-2)
+    for step in range(101):
+        loss = nn.functional.mse_loss(adapted(inputs), targets)
+        if step % 25 == 0:
+            print(f"step {step:3d}: loss {loss.item():.4f}")
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    lora_count = sum(p.numel() for p in adapted.parameters() if p.requires_grad)
+    print(f"trained {lora_count} numbers instead of the layer's {pretrained.weight.numel() + pretrained.bias.numel():,}")
+else:
+    print("Finish exercise 3.4 first; then this cell fits a new task with your layer.")
+
+# %% [markdown] tags=["solution"]
+# **Notes for teachers.** The check finds the usual slips: forgetting to freeze `base` (its bias too),
+# starting both matrices random (the layer then no longer starts as the pre-trained one) or both at zero
+# (no gradient reaches either: nothing learns), shapes swapped (nn.Linear stores its weight as (out, in)),
+# and the scaling left out or inverted. Ask why B, not A, starts at zero (either would make B·A zero;
+# with A at zero and B random, B's gradient is zero at first but A's is not, so that would learn too;
+# the paper's choice keeps the input projection random, like a fresh layer's), and what
+# merging B·A into W for inference costs (nothing at run time: Chapter 3 merges before its pipeline).

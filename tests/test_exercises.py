@@ -465,6 +465,39 @@ def _attention_window_ignored(q, k, v, window=None):
     return _attention(q, k, v)
 
 
+class _LoRA(torch.nn.Module):
+    freeze, a_scale, b_scale, scaled = True, 0.1, 0.0, True
+
+    def __init__(self, base, r=4, alpha=8):
+        super().__init__()
+        self.base = base
+        for parameter in base.parameters():
+            parameter.requires_grad = not self.freeze
+        self.lora_A = torch.nn.Parameter(torch.randn(r, base.in_features) * self.a_scale)
+        self.lora_B = torch.nn.Parameter(torch.randn(base.out_features, r) * self.b_scale)
+        self.scaling = alpha / r if self.scaled else 1.0
+
+    def forward(self, x):
+        return self.base(x) + self.scaling * torch.nn.functional.linear(torch.nn.functional.linear(x, self.lora_A),
+                                                                        self.lora_B)
+
+
+class _LoRANotFrozen(_LoRA):
+    freeze = False
+
+
+class _LoRABothRandom(_LoRA):
+    b_scale = 0.1
+
+
+class _LoRABothZero(_LoRA):
+    a_scale = 0.0
+
+
+class _LoRAUnscaled(_LoRA):
+    scaled = False
+
+
 def _approach_returns_model(texts, labels):
     from sklearn.dummy import DummyClassifier
 
@@ -537,6 +570,10 @@ MISTAKES = [
     (chapter03.frozen_encoder, _freeze_everything, "belongs to the new classification head"),
     (chapter03.training_step, _step_without_zero_grad, "call optimizer.zero_grad() every step"),
     (chapter03.training_step, _step_returns_tensor, "return loss.item()"),
+    (chapter03.lora_layer, _LoRANotFrozen, "of `base` is still trainable"),
+    (chapter03.lora_layer, _LoRABothRandom, "does not compute what `base` computes"),
+    (chapter03.lora_layer, _LoRABothZero, "nothing learns"),
+    (chapter03.lora_layer, _LoRAUnscaled, "you left out the scaling"),
     (chapter04.top_k_sampling, _top_k_uniform, "not uniformly"),
     (chapter04.top_k_sampling, _top_k_ignored, "which is outside the top 3"),
     (chapter04.top_k_sampling, _top_k_in_place, "changed the logits"),

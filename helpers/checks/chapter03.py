@@ -5,7 +5,9 @@
 - ``frozen_encoder`` (exercise 3.2): the frozen-encoder baseline: only the new head trains; on
   tiny BERT and DistilBERT classifiers with random weights (built here, no download);
 - ``training_step`` (exercise 3.3): one step of the plain PyTorch loop, compared with SGD's update
-  (each weight moved against its gradient) worked out here on a copy of the same tiny model.
+  (each weight moved against its gradient) worked out here on a copy of the same tiny model;
+- ``lora_layer`` (exercise 3.4): a LoRA layer by hand around an ``nn.Linear``: W frozen, B·A trained,
+  scaled by alpha / r, B at zero so that the layer starts as the pre-trained one.
 """
 
 from __future__ import annotations
@@ -224,3 +226,87 @@ def training_step(train_step) -> str:
                           "gradients too. Gradients add up until you reset them: call optimizer.zero_grad() "
                           "every step.")
     return "forward, backward, step, and the gradients reset: two steps match SGD's update exactly."
+
+
+@exercise("3.4", "a LoRA layer by hand")
+def lora_layer(LoRALinear) -> str:
+    """Exercise 3.4: ``LoRALinear(base, r, alpha)`` wraps a pre-trained ``nn.Linear``: ``base`` frozen, a
+    trainable low-rank update ``lora_B @ lora_A`` (shapes (out, r) and (r, in)) scaled by alpha / r, and
+    ``lora_B`` zero at the start so that the layer first computes exactly what ``base`` did."""
+    import torch
+    from torch import nn
+
+    require_callable(LoRALinear, "LoRALinear")
+    torch.manual_seed(0)
+    base = nn.Linear(6, 5)
+    original = {name: p.detach().clone() for name, p in base.named_parameters()}
+    layer = LoRALinear(base, r=2, alpha=4)
+    if not isinstance(layer, nn.Module):
+        raise Mistake(f"LoRALinear(...) made a {type(layer).__name__}; keep it an nn.Module (class LoRALinear(nn.Module)).")
+    if any(not torch.equal(p, original[name]) for name, p in base.named_parameters()):
+        raise Mistake("building the layer changed the pre-trained weights of `base`: they are what was learned "
+                      "before, keep them as they are.")
+    A, B = getattr(layer, "lora_A", None), getattr(layer, "lora_B", None)
+    if not isinstance(A, nn.Parameter) or not isinstance(B, nn.Parameter):
+        raise Mistake("the layer needs two nn.Parameter attributes, self.lora_A and self.lora_B (plain tensors are "
+                      "not trained: the optimizer never sees them).")
+    if tuple(A.shape) != (2, 6) or tuple(B.shape) != (5, 2):
+        raise Mistake(f"for an nn.Linear(6, 5) and r=2 your lora_A is {tuple(A.shape)} and lora_B {tuple(B.shape)}: A "
+                      "takes the input down to r numbers, B brings them up to the output's size (mind that "
+                      "nn.Linear stores its weight as (out_features, in_features)).")
+    trainable = {name for name, p in layer.named_parameters() if p.requires_grad}
+    frozen_in_base = [name for name, p in base.named_parameters() if p.requires_grad]
+    if frozen_in_base:
+        raise Mistake(f"the pre-trained {frozen_in_base[0]!r} of `base` is still trainable: LoRA freezes W (and its "
+                      "bias) and trains only A and B (Chapter 3, section 9).")
+    if trainable != {"lora_A", "lora_B"}:
+        raise Mistake(f"the trainable parameters are {sorted(trainable)}; only lora_A and lora_B should be.")
+
+    x = torch.randn(3, 6)
+    with torch.no_grad():
+        start, expected_start = layer(x), base(x)
+    if not isinstance(start, torch.Tensor) or start.shape != expected_start.shape:
+        raise Mistake(f"for an input of shape (3, 6) your layer returned "
+                      f"{tuple(start.shape) if isinstance(start, torch.Tensor) else type(start).__name__}; expected (3, 5).")
+    if not torch.allclose(start, expected_start, atol=1e-6):
+        raise Mistake("a freshly built layer does not compute what `base` computes: the update B·A must start at "
+                      "zero, so fine-tuning starts from the pre-trained model. Which of the two matrices starts at "
+                      "zero? (Chapter 3, section 9, and the LoRA paper's section 4.1.)")
+    if not A.detach().abs().sum() > 0 and not B.detach().abs().sum() > 0:
+        raise Mistake("lora_A and lora_B are both all zeros: then neither ever gets a gradient and nothing learns. "
+                      "Only one of them may start at zero.")
+    if B.detach().abs().sum() > 0:
+        raise Mistake("your lora_A starts at zero and lora_B random: that layer too starts as base, but the docstring "
+                      "(and the LoRA paper) start the other way round: A small and random, B at zero.")
+    layer(x).square().sum().backward()
+    if B.grad is None or not B.grad.abs().sum() > 0:
+        raise Mistake("after a backward pass lora_B has no gradient: its update must be part of the output.")
+    if any(p.grad is not None for p in base.parameters()):
+        raise Mistake("after a backward pass the frozen base has gradients: freeze it (requires_grad = False).")
+
+    # Known A and B: the output must be W x + b + (alpha / r) B A x, for inputs with any leading shape.
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        A.copy_(torch.randn(2, 6, generator=generator))
+        B.copy_(torch.randn(5, 2, generator=generator))
+        x = torch.randn(2, 3, 6, generator=generator)
+        got = layer(x)
+        update = torch.einsum("or,ri,bti->bto", B, A, x)
+        if got.shape != (2, 3, 5):
+            raise Mistake(f"for an input of shape (2, 3, 6) (a batch of sequences) you returned {tuple(got.shape)}; "
+                          "expected (2, 3, 5): work on the last dimension, as nn.Linear does.")
+        for scale, why in ((4 / 2, None),
+                           (1.0, "you left out the scaling: multiply the update by alpha / r"),
+                           (2 / 4, "you scaled the update by r / alpha; it is alpha / r")):
+            if torch.allclose(got, base(x) + scale * update, atol=1e-5):
+                if why:
+                    raise Mistake(f"with lora_A and lora_B set to known values, {why} (Chapter 3, section 9: "
+                                  "lora_alpha).")
+                break
+        else:
+            raise Mistake("with lora_A and lora_B set to known values your output is not W x + b + (alpha / r)·B·A·x: "
+                          "apply A to the input first, then B, and add the result to base's output.")
+    if any(not torch.equal(p, original[name]) for name, p in base.named_parameters()):
+        raise Mistake("running the layer changed base's weights (B·A merged into W in place?): keep W as it was, "
+                      "and add the update to the output.")
+    return "W frozen, only A and B train, B starts at zero (the layer starts as base), and the update is scaled by alpha / r."
