@@ -280,3 +280,25 @@ else:
 # with A at zero and B random, B's gradient is zero at first but A's is not, so that would learn too;
 # the paper's choice keeps the input projection random, like a fresh layer's), and what
 # merging B·A into W for inference costs (nothing at run time: Chapter 3 merges before its pipeline).
+
+# %% [markdown]
+# ## Question 3.5 · What LoRA trains
+#
+# LoRA with rank `r = 8` on one 768 × 768 weight matrix: how many numbers does it train for that matrix?
+#
+# - **a)** 8 × 8 = 64;
+# - **b)** 2 × 768 × 8 = 12,288;
+# - **c)** 768 × 768 = 589,824: the whole matrix, only in smaller steps;
+# - **d)** 768 × 768 − 8 = 589,816.
+#
+# Set `answer_3_5` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_3_5 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_3_5 = "b"
+
+# %%
+checks.question_3_5(answer_3_5)

@@ -280,3 +280,26 @@ else:
 # `>=` gives one position too many (the check recognises both off-by-ones). Ask what a stack of L such
 # layers can see (about L × window positions back), and why a window alone saves no memory in the
 # version here (the full T × T score matrix is still built; real implementations compute only the band).
+
+# %% [markdown]
+# ## Question 4.5 · The loss before training
+#
+# Before any training, Chapter 4's character model (`V = 84` characters) has a loss close to
+# ln 84 ≈ 4.43. Why that number?
+#
+# - **a)** its weights all start at zero;
+# - **b)** cross-entropy can never be larger than ln V;
+# - **c)** its small random weights give nearly equal logits, so every character gets a probability of about 1/V;
+# - **d)** the first batches happen to be easy ones.
+#
+# Set `answer_4_5` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_4_5 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_4_5 = "c"
+
+# %%
+checks.question_4_5(answer_4_5)

@@ -227,3 +227,26 @@ else:
 # case divides by zero or returns a negative count. The "try it" numbers are the discussion: machine
 # time alone pays off almost at once; paying for labels moves the break-even point by orders of magnitude,
 # which is Chapter 5's case for zero-shot APIs when you have no labels.
+
+# %% [markdown]
+# ## Question 5.4 · Is the gap real?
+#
+# Two approaches are scored on the same 1,000 test reviews: 0.86 (95% interval 0.84-0.88) and 0.88
+# (0.86-0.90). The intervals overlap. What does Chapter 5 do to decide whether the second is better?
+#
+# - **a)** nothing more: overlapping intervals mean the two are equally good;
+# - **b)** nothing more: 0.88 is higher, so the second is better;
+# - **c)** a paired test, on the reviews where exactly one of the two is right;
+# - **d)** trains both again with other seeds and keeps each one's best run.
+#
+# Set `answer_5_4` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_5_4 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_5_4 = "c"
+
+# %%
+checks.question_5_4(answer_5_4)

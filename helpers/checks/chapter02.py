@@ -4,14 +4,16 @@
   threshold, against a pretend pipeline that records how it was called;
 - ``pipeline_by_hand`` (exercise 2.2): tokenizer -> model -> softmax -> label, compared with a real
   ``pipeline`` around a tiny BERT with random weights (built here in a second, no download);
-- ``semantic_search`` (exercise 2.3): ranking documents by cosine similarity, on fixed vectors.
+- ``semantic_search`` (exercise 2.3): ranking documents by cosine similarity, on fixed vectors;
+- ``question_2_4`` (exercise 2.4): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 from helpers.checks.pretend import PretendPipeline
 
 _SCORES = {
@@ -191,3 +193,14 @@ def semantic_search(search) -> str:
     if [int(i) for i in np.asarray(search(query, documents, 1)).ravel()] != [0]:
         raise Mistake("with k=1 return only the single best match: use the `k` argument.")
     return "cosine similarity, not dot product; best first; the inputs left untouched."
+
+
+@exercise("2.4", "question: a confident wrong answer")
+def question_2_4(answer) -> str:
+    """Exercise 2.4, a question: ``answer_2_4`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_2_4", number="2.4", choices="abcd", digest="0a50663395802f98",
+                           reread="Chapter 2, section 6 (where a pre-trained model falls short), about long reviews",
+                           why=("Right: truncation=True keeps the first 512 tokens, the model's limit, and silently drops "
+                                "the rest: a verdict at the end is never read. Overlapping windows (the chapter's fix) or a "
+                                'longer-context model see it. A score says how sure the model is about what it read, not that it '
+                                'read everything, nor how often it is right.'))

@@ -7,14 +7,16 @@
 - ``training_step`` (exercise 3.3): one step of the plain PyTorch loop, compared with SGD's update
   (each weight moved against its gradient) worked out here on a copy of the same tiny model;
 - ``lora_layer`` (exercise 3.4): a LoRA layer by hand around an ``nn.Linear``: W frozen, B·A trained,
-  scaled by alpha / r, B at zero so that the layer starts as the pre-trained one.
+  scaled by alpha / r, B at zero so that the layer starts as the pre-trained one;
+- ``question_3_5`` (exercise 3.5): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
 
 import copy
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 
 
 def sorted_reviews(negatives: int = 90, positives: int = 210):
@@ -310,3 +312,13 @@ def lora_layer(LoRALinear) -> str:
         raise Mistake("running the layer changed base's weights (B·A merged into W in place?): keep W as it was, "
                       "and add the update to the output.")
     return "W frozen, only A and B train, B starts at zero (the layer starts as base), and the update is scaled by alpha / r."
+
+
+@exercise("3.5", "question: what LoRA trains")
+def question_3_5(answer) -> str:
+    """Exercise 3.5, a question: ``answer_3_5`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_3_5", number="3.5", choices="abcd", digest="942646d9d7a42405",
+                           reread="Chapter 3, section 9, about the shapes of A and B (exercise 3.4 built them)",
+                           why=('Right: A is r x 768 and B is 768 x r, so 2 x 768 x 8 = 12,288 numbers train, about 2% of '
+                                'the 589,824 in W, which stays frozen. Their product B·A is a full 768 x 768 matrix, but of rank '
+                                'at most 8: that is the bet LoRA makes, that fine-tuning needs only a low-rank change.'))

@@ -8,14 +8,16 @@
   learned; on a tiny ``helpers.gpt.GPT`` with random weights;
 - ``windowed_attention`` (exercise 4.4): causal self-attention on plain tensors, with a sliding window:
   changing later positions must not move earlier outputs, and the result must match attention worked
-  out position by position.
+  out position by position;
+- ``question_4_5`` (exercise 4.5): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
 
 import math
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 
 # Row 0 lies higher than row 1 (softmax does not mind), so that a threshold taken from one row and used
 # for the other keeps the wrong tokens: 5 of row 0 with row 1's, none of row 1 with row 0's.
@@ -305,3 +307,15 @@ def windowed_attention(causal_attention) -> str:
         raise Mistake("a window longer than the sequence (window=50 for 7 positions) must give plain causal "
                       "attention.")
     return "no peeking, weights that add up to 1, scaled by sqrt(head size), and a window counted right."
+
+
+@exercise("4.5", "question: the loss before training")
+def question_4_5(answer) -> str:
+    """Exercise 4.5, a question: ``answer_4_5`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_4_5", number="4.5", choices="abcd", digest="7767f025a4ea3371",
+                           reread="Chapter 4, section 3 (before training: what does a random model know?)",
+                           why=('Right: nearly equal logits make the softmax nearly uniform, 1/V for every character '
+                                "whatever the right one is, and the loss is -ln of the right character's probability: -ln(1/V) = "
+                                "ln V. So ln V means 'knows nothing', the bar training must get below; a first loss well above it"
+                                ' points to weights initialised too large (confident and wrong). Cross-entropy has no upper '
+                                'bound, and GPT-2 does not start from zero weights.'))

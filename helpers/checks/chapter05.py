@@ -6,7 +6,9 @@
 - ``learning_curve`` (exercise 5.2): accuracy at growing numbers of labels, each training set a
   prefix of the last; with a pretend trainer that writes down what it was given;
 - ``break_even`` (exercise 5.3): how many reviews until running your own model is cheaper than
-  paying per call.
+  paying per call;
+- ``question_5_4`` (exercise 5.4): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import math
 import random
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 
 _GOOD = "wonderful moving brilliant funny charming superb delightful gripping beautiful clever".split()
 _BAD = "boring dull tedious awful clumsy predictable bland lifeless messy forgettable".split()
@@ -180,3 +182,15 @@ def break_even(reviews_to_break_even) -> str:
                           f"{costs(want - 1)}{' (equal is not cheaper)' if equal else ''}; at {want:,}: "
                           f"{costs(want)}. Return the fewest reviews for which local is strictly cheaper.")
     return "the break-even points are right, the boundary case included, and None when local never pays off."
+
+
+@exercise("5.4", "question: is the gap real?")
+def question_5_4(answer) -> str:
+    """Exercise 5.4, a question: ``answer_5_4`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_5_4", number="5.4", choices="abcd", digest="0b4e3bff6727b8cc",
+                           reread="Chapter 5, section 9, about whether a gap is more than chance",
+                           why=('Right: overlapping intervals do not settle it, and neither does the higher number. Both '
+                                "answered the same reviews, so what tells them apart is where they disagree: McNemar's test "
+                                '(paired_test) asks whether those reviews split more unevenly than chance would. Above p = 0.05 '
+                                "the chapter says 'no difference shown', which is not 'equal'; keeping the best of several runs "
+                                'would be choosing on the test set.'))
