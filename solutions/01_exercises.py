@@ -3,7 +3,7 @@
 #
 # Three exercises that make you write what Chapter 1 taught: **structured output** that is checked
 # and asked for again when it is wrong, **retries with backoff** when the server is busy, and a
-# **chat that remembers**. For each one:
+# **chat that remembers**; then one question to answer. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);

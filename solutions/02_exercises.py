@@ -2,7 +2,8 @@
 # # Chapter 2 · Exercises: pre-trained models, locally
 #
 # Three exercises that make you write what Chapter 2 taught: a **batch classifier that knows when it
-# is unsure**, the **pipeline by hand** (tokenizer, model, softmax), and **semantic search**. For each one:
+# is unsure**, the **pipeline by hand** (tokenizer, model, softmax), and **semantic search**; then one
+# question to answer. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);

@@ -3,7 +3,9 @@
 #
 # Three exercises that make you write what Chapter 3 taught, and then put them together into a
 # baseline the chapter did not train: a **balanced labelled slice** to train on, a **frozen encoder**
-# (only the new head learns), and **one step of the training loop** in plain PyTorch. For each one:
+# (only the new head learns), and **one step of the training loop** in plain PyTorch. A fourth builds
+# what the chapter only used through a library, a **LoRA layer by hand**; one question ends the
+# notebook. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);
@@ -11,7 +13,7 @@
 #    whose right answers are known (a made-up dataset, tiny BERT and DistilBERT models with random
 #    weights built in a second) and says *passed*, *not done yet*, or exactly what is wrong. It runs
 #    offline, in seconds, on any CPU;
-# 3. when all three pass, the last cell trains a frozen-encoder baseline with your three functions on
+# 3. when the first three pass, the cell after exercise 3.3 trains a frozen-encoder baseline with them on
 #    Chapter 3's model and reviews (offline: the kit's stand-ins, as in the chapter).
 #
 # *Run All* works before you begin: every check then says "not done yet". Stuck? The check's message

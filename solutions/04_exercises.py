@@ -2,7 +2,9 @@
 # # Chapter 4 · Exercises: a GPT from scratch
 #
 # Three exercises that make you write what Chapter 4 taught: **top-k sampling**, a **learning-rate
-# warmup**, and a **longer context** for a model that has already learned. For each one:
+# warmup**, and a **longer context** for a model that has already learned; a fourth, **causal attention
+# with a sliding window**, goes a step past the chapter's attention head; one question ends the
+# notebook. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);

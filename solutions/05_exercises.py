@@ -2,7 +2,8 @@
 # # Chapter 5 · Exercises: comparing approaches
 #
 # Three exercises that make you write what Chapter 5 taught: **a new approach on the yardstick**, a
-# **learning curve**, and **when running your own model pays off** against paying per call. For each one:
+# **learning curve**, and **when running your own model pays off** against paying per call; then one
+# question to answer. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);
