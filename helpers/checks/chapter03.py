@@ -293,7 +293,7 @@ def lora_layer(LoRALinear) -> str:
         B.copy_(torch.randn(5, 2, generator=generator))
         x = torch.randn(2, 3, 6, generator=generator)
         got = layer(x)
-        update = torch.einsum("or,ri,bti->bto", B, A, x)
+        update = x @ (B @ A).T  # the product first: a different order of work than a layer's
         if got.shape != (2, 3, 5):
             raise Mistake(f"for an input of shape (2, 3, 6) (a batch of sequences) you returned {tuple(got.shape)}; "
                           "expected (2, 3, 5): work on the last dimension, as nn.Linear does.")

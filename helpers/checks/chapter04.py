@@ -204,8 +204,8 @@ def _attention_by_loop(q, k, v, window=None, scale=None):
     out = torch.zeros_like(v)
     for t in range(q.size(-2)):
         first = 0 if window is None else max(0, t - window + 1)
-        scores = torch.einsum("bd,bsd->bs", q[:, t], k[:, first:t + 1]) * scale
-        out[:, t] = torch.einsum("bs,bsd->bd", torch.softmax(scores, dim=-1), v[:, first:t + 1])
+        scores = (k[:, first:t + 1] @ q[:, t, :, None])[..., 0] * scale         # (batch, positions seen)
+        out[:, t] = (torch.softmax(scores, dim=-1)[:, None, :] @ v[:, first:t + 1])[:, 0]
     return out
 
 
@@ -256,9 +256,9 @@ def windowed_attention(causal_attention) -> str:
                       "4, section 2b, applied to the scores before the softmax.")
 
     # A position's weights add up to 1, so values that are all ones give outputs that are all ones.
-    ones = causal_attention(q, k, torch.ones_like(v))
-    if not torch.allclose(ones, torch.ones_like(ones), atol=1e-5):
-        t = _first_difference(ones, torch.ones_like(ones))
+    ones = causal_attention(q, k, torch.ones(v.shape))
+    if not torch.allclose(ones, torch.ones(ones.shape), atol=1e-5):
+        t = _first_difference(ones, torch.ones(ones.shape))
         raise Mistake(f"with values all equal to 1, your output at position {t} is {ones[0, t, 0].item():.3f}, not 1: "
                       "a position's weights must add up to 1. Mask the scores (to -inf) before the softmax, not the "
                       "weights after it, and take the softmax over the keys (the last dimension of the scores).")
