@@ -209,14 +209,15 @@ else:
 # Chapter 3, section 9 fine-tuned with LoRA through the `peft` library: the pre-trained weight matrix
 # *W* stays frozen, and a small update *B·A* of rank *r* is learned next to it. Write that layer
 # yourself, around one `nn.Linear`; `peft` does the same to every layer it targets. Before you write,
-# settle three things (section 9 and the LoRA paper, Hu et al. 2021, section 4.1, say each):
+# settle three things (section 9 counts the numbers in *A* and *B*; the LoRA paper, Hu et al. 2021,
+# section 4.1, says the rest):
 #
-# - which of *A* and *B* multiplies the input first, and so the shape of each (`base.in_features`,
-#   `base.out_features`, `r`);
+# - which of *A* and *B* multiplies the input first, and so why the docstring gives them the shapes it
+#   does (`nn.Linear` keeps its weight as `(out_features, in_features)`);
 # - which one starts at zero, and why the other must not: a freshly wrapped layer must compute exactly
 #   what `base` computes, yet still learn;
-# - the update is scaled by `alpha / r` (peft's `lora_alpha`), so that changing `r` does not change how
-#   big the update starts out.
+# - the update is scaled by `alpha / r` (peft's `lora_alpha`), so that trying another rank needs less
+#   retuning of the learning rate.
 
 # %%
 from torch import nn

@@ -226,9 +226,10 @@ else:
 #
 # Chapter 4, section 2b wrote one attention head: scores from queries and keys, divided by √(head size),
 # the future masked to −∞, a softmax, a weighted sum of the values. Long-context models often let each
-# position look only at the **last few** positions, a *sliding window* (Mistral does, in some of its
-# layers; Longformer mixes it with a few global positions): the work then grows with the length times
-# the window instead of the length squared, and stacked layers still pass information further back.
+# position look only at the **last few** positions, a *sliding window* (Mistral 7B does, with a window
+# of 4,096 tokens; Gemma 2 alternates windowed layers with full ones): the work then grows with the
+# length times the window instead of the length squared, and stacked layers still pass information
+# further back.
 #
 # Write `causal_attention(q, k, v, window)` on plain tensors, no `nn.Module`: `q`, `k` and `v` have
 # shape `(batch, T, head_size)`. Position `t` attends to the positions `s` with `s <= t` and, when
