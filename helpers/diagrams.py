@@ -155,7 +155,7 @@ def pipeline_diagram(tokenizer, model, text: str, max_tokens: int = 10):
     tokens = tokenizer.convert_ids_to_tokens(ids)
     with torch.no_grad():
         logits = model(**encoded.to(model.device)).logits[0].float().cpu()
-    probabilities = torch.softmax(logits, dim=-1)
+    probabilities = logits.softmax(-1)
     predicted = int(probabilities.argmax())
     names = [model.config.id2label[i] for i in range(len(logits))]
     shown = min(len(ids), max_tokens)
@@ -228,7 +228,7 @@ def _linears(module) -> str:
 
     parts = [f"{name or 'linear'} {m.in_features}→{m.out_features}" for name, m in module.named_modules()
              if isinstance(m, torch.nn.Linear)]
-    parts += [type(m).__name__ for m in module.modules() if isinstance(m, (torch.nn.Tanh, torch.nn.ReLU, torch.nn.GELU))]
+    parts += [type(m).__name__ for m in module.modules() if type(m).__name__ in ("Tanh", "ReLU", "GELU")]  # activations
     return ", ".join(parts)
 
 

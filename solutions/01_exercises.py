@@ -3,7 +3,7 @@
 #
 # Three exercises that make you write what Chapter 1 taught: **structured output** that is checked
 # and asked for again when it is wrong, **retries with backoff** when the server is busy, and a
-# **chat that remembers**. For each one:
+# **chat that remembers**; then one question to answer. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);
@@ -243,3 +243,26 @@ else:
 # everything), closely followed by trimming `history` itself or trimming away the system message.
 # `self.history[-0:]` is the whole list, so `max_turns=0` needs care. Discuss other policies: a token
 # budget instead of a turn count (Chapter 1's `count_message_tokens`), or summarising old turns.
+
+# %% [markdown]
+# ## Question 1.4 · What a long chat costs
+#
+# A chat keeps its whole history (no trimming), and every exchange is about as long as the others.
+# Over a conversation of `n` questions, the input tokens you pay for, in total, grow:
+#
+# - **a)** in proportion to `n`;
+# - **b)** in proportion to `n²`;
+# - **c)** not at all after the first question: the API remembers the conversation;
+# - **d)** in proportion to the logarithm of `n`.
+#
+# Set `answer_1_4` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_1_4 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_1_4 = "b"
+
+# %%
+checks.question_1_4(answer_1_4)

@@ -2,7 +2,8 @@
 # # Chapter 2 · Exercises: pre-trained models, locally
 #
 # Three exercises that make you write what Chapter 2 taught: a **batch classifier that knows when it
-# is unsure**, the **pipeline by hand** (tokenizer, model, softmax), and **semantic search**. For each one:
+# is unsure**, the **pipeline by hand** (tokenizer, model, softmax), and **semantic search**; then one
+# question to answer. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);
@@ -208,3 +209,26 @@ else:
 # **Notes for teachers.** Ranking by the plain dot product is the mistake the check is built to catch
 # (its document 2 is long but points elsewhere); normalising in place (`/=`) changes the caller's
 # arrays; `np.argsort(scores)` without the minus sign returns the *least* similar first.
+
+# %% [markdown]
+# ## Question 2.4 · A confident wrong answer
+#
+# A 900-token review praises the acting for pages, then ends "Overall: awful, skip it." Chapter 2's
+# sentiment pipeline, called with `truncation=True`, says POSITIVE with a score of 0.98. The likeliest reason:
+#
+# - **a)** the tokenizer lowercases "Awful", and the model knows only the capitalised word;
+# - **b)** batching mixed this review up with another one;
+# - **c)** the model read only the first 512 tokens, and the verdict came after them;
+# - **d)** a score of 0.98 means the model is right 98% of the time, and this is one of the 2%.
+#
+# Set `answer_2_4` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_2_4 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_2_4 = "c"
+
+# %%
+checks.question_2_4(answer_2_4)

@@ -3,7 +3,9 @@
 #
 # Three exercises that make you write what Chapter 3 taught, and then put them together into a
 # baseline the chapter did not train: a **balanced labelled slice** to train on, a **frozen encoder**
-# (only the new head learns), and **one step of the training loop** in plain PyTorch. For each one:
+# (only the new head learns), and **one step of the training loop** in plain PyTorch. A fourth builds
+# what the chapter only used through a library, a **LoRA layer by hand**; one question ends the
+# notebook. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);
@@ -11,7 +13,7 @@
 #    whose right answers are known (a made-up dataset, tiny BERT and DistilBERT models with random
 #    weights built in a second) and says *passed*, *not done yet*, or exactly what is wrong. It runs
 #    offline, in seconds, on any CPU;
-# 3. when all three pass, the last cell trains a frozen-encoder baseline with your three functions on
+# 3. when the first three pass, the cell after exercise 3.3 trains a frozen-encoder baseline with them on
 #    Chapter 3's model and reviews (offline: the kit's stand-ins, as in the chapter).
 #
 # *Run All* works before you begin: every check then says "not done yet". Stuck? The check's message
@@ -204,3 +206,106 @@ else:
 # vector, not to a frozen encoder that knows no sentiment: a good discussion is to average the
 # token vectors (mean pooling, as Chapter 2's embeddings do), fit a logistic regression on them, and
 # compare with fine-tuning (not measured here).
+
+# %% [markdown]
+# ## Exercise 3.4 · A LoRA layer by hand
+#
+# Chapter 3, section 9 fine-tuned with LoRA through the `peft` library: the pre-trained weight matrix
+# *W* stays frozen, and a small update *B·A* of rank *r* is learned next to it. Write that layer
+# yourself, around one `nn.Linear`; `peft` does the same to every layer it targets. Before you write,
+# settle three things (section 9 counts the numbers in *A* and *B*; the LoRA paper, Hu et al. 2021,
+# section 4.1, says the rest):
+#
+# - which of *A* and *B* multiplies the input first, and so why the docstring gives them the shapes it
+#   does (`nn.Linear` keeps its weight as `(out_features, in_features)`);
+# - which one starts at zero, and why the other must not: a freshly wrapped layer must compute exactly
+#   what `base` computes, yet still learn;
+# - the update is scaled by `alpha / r` (peft's `lora_alpha`), so that trying another rank needs less
+#   retuning of the learning rate.
+
+# %%
+from torch import nn
+
+
+class LoRALinear(nn.Module):
+    """`base` (a pre-trained nn.Linear), frozen, plus a trainable low-rank update of rank `r`:
+    output = base(x) + (alpha / r) · B·A·x. Parameters `self.lora_A` (r, in_features) and `self.lora_B`
+    (out_features, r); at the start the layer computes exactly what `base` does."""
+
+    def __init__(self, base, r=4, alpha=8):
+        super().__init__()
+        self.base = base
+        ### BEGIN SOLUTION
+        for parameter in self.base.parameters():
+            parameter.requires_grad = False
+        self.lora_A = nn.Parameter(torch.randn(r, base.in_features) / base.in_features**0.5)
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
+        self.scaling = alpha / r
+        ### END SOLUTION
+
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        return self.base(x) + self.scaling * (x @ self.lora_A.T @ self.lora_B.T)
+        ### END SOLUTION
+
+
+# %%
+checks.lora_layer(LoRALinear)
+
+# %% [markdown]
+# **Try it.** A "pre-trained" layer, and a new task whose best weights differ from it by a change of
+# rank 2. Wrapped in your layer with `r=2`, 100 steps of AdamW on the small matrices alone learn the
+# change; count what trained against the full matrix.
+
+# %%
+if passed("3.4"):
+    torch.manual_seed(SEED)
+    pretrained = nn.Linear(32, 32)
+    change = torch.randn(32, 2) @ torch.randn(2, 32) / 8          # what the new task needs: rank 2
+    inputs = torch.randn(256, 32)
+    with torch.no_grad():
+        targets = pretrained(inputs) + inputs @ change.T
+    adapted = LoRALinear(pretrained, r=2, alpha=4)
+    optimizer = torch.optim.AdamW([p for p in adapted.parameters() if p.requires_grad], lr=2e-2, weight_decay=0.0)
+    for step in range(101):
+        loss = (adapted(inputs) - targets).square().mean()
+        if step % 25 == 0:
+            print(f"step {step:3d}: loss {loss.item():.4f}")
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    lora_count = sum(p.numel() for p in adapted.parameters() if p.requires_grad)
+    print(f"trained {lora_count} numbers instead of the layer's {pretrained.weight.numel() + pretrained.bias.numel():,}")
+else:
+    print("Finish exercise 3.4 first; then this cell fits a new task with your layer.")
+
+# %% [markdown] tags=["solution"]
+# **Notes for teachers.** The check finds the usual slips: forgetting to freeze `base` (its bias too),
+# starting both matrices random (the layer then no longer starts as the pre-trained one) or both at zero
+# (no gradient reaches either: nothing learns), shapes swapped (nn.Linear stores its weight as (out, in)),
+# and the scaling left out or inverted. Ask why B, not A, starts at zero (either would make B·A zero;
+# with A at zero and B random, B's gradient is zero at first but A's is not, so that would learn too;
+# the paper's choice keeps the input projection random, like a fresh layer's), and what
+# merging B·A into W for inference costs (nothing at run time: Chapter 3 merges before its pipeline).
+
+# %% [markdown]
+# ## Question 3.5 · What LoRA trains
+#
+# LoRA with rank `r = 8` on one 768 × 768 weight matrix: how many numbers does it train for that matrix?
+#
+# - **a)** 8 × 8 = 64;
+# - **b)** 2 × 768 × 8 = 12,288;
+# - **c)** 768 × 768 = 589,824: the whole matrix, only in smaller steps;
+# - **d)** 768 × 768 − 8 = 589,816.
+#
+# Set `answer_3_5` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_3_5 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_3_5 = "b"
+
+# %%
+checks.question_3_5(answer_3_5)

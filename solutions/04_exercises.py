@@ -2,7 +2,9 @@
 # # Chapter 4 · Exercises: a GPT from scratch
 #
 # Three exercises that make you write what Chapter 4 taught: **top-k sampling**, a **learning-rate
-# warmup**, and a **longer context** for a model that has already learned. For each one:
+# warmup**, and a **longer context** for a model that has already learned; a fourth, **causal attention
+# with a sliding window**, goes a step past the chapter's attention head; one question ends the
+# notebook. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);
@@ -222,3 +224,89 @@ else:
 # changes too, and its position table is still too short), assigning a new `nn.Embedding` to `wte`
 # (weight tying breaks: the check says so), and sharing tensors between the two models. Ask learners
 # why the new rows may start random: positions beyond 64 were never seen, so there is nothing to copy.
+
+# %% [markdown]
+# ## Exercise 4.4 · Causal attention with a window
+#
+# Chapter 4, section 2b wrote one attention head: scores from queries and keys, divided by √(head size),
+# the future masked to −∞, a softmax, a weighted sum of the values. Long-context models often let each
+# position look only at the **last few** positions, a *sliding window* (Mistral 7B does, with a window
+# of 4,096 tokens; Gemma 2 alternates windowed layers with full ones): the work then grows with the
+# length times the window instead of the length squared, and stacked layers still pass information
+# further back.
+#
+# Write `causal_attention(q, k, v, window)` on plain tensors, no `nn.Module`: `q`, `k` and `v` have
+# shape `(batch, T, head_size)`. Position `t` attends to the positions `s` with `s <= t` and, when
+# `window` is given, only to the last `window` of them, `t` itself included. Think about which mask
+# that is before you write it: draw it for `T = 5` and `window = 2`. `torch.tril` (and its `diagonal`
+# argument), or comparing `torch.arange` row and column numbers, builds it.
+
+# %%
+def causal_attention(q, k, v, window=None):
+    """Causal self-attention of one head: q, k, v (batch, T, head_size) -> (batch, T, head_size).
+
+    Position t weighs positions s = 0..t (with a `window`: only t - window < s <= t) by the softmax,
+    over those s, of q[t] · k[s] / sqrt(head_size), and returns the weighted sum of their values v[s].
+    Leave q, k and v unchanged.
+    """
+    ### BEGIN SOLUTION
+    T = q.size(-2)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))     # (batch, T, T): query t against key s
+    row, column = torch.arange(T, device=q.device)[:, None], torch.arange(T, device=q.device)[None, :]
+    allowed = column <= row                                         # no looking ahead
+    if window is not None:
+        allowed = allowed & (column > row - window)                 # and not further back than the window
+    return torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1) @ v
+    ### END SOLUTION
+
+
+# %%
+checks.windowed_attention(causal_attention)
+
+# %% [markdown]
+# **Try it.** With the identity matrix as the values, the output *is* the attention weights (row `t`:
+# how much position `t` takes from each position). Queries and keys all zero give every allowed position
+# the same score, so each row spreads evenly over what it may see: the mask, made visible.
+
+# %%
+if passed("4.4"):
+    T = 6
+    zeros, identity = torch.zeros(1, T, 4), torch.zeros(T, T).fill_diagonal_(1)[None]  # values: the identity
+    for window in (None, 3):
+        weights = causal_attention(zeros, zeros, identity, window=window)[0]
+        print(f"window={window}: position t takes from positions (rows t = 0..{T - 1})")
+        print(weights.numpy().round(2))
+else:
+    print("Finish exercise 4.4 first; then this cell draws your mask.")
+
+# %% [markdown] tags=["solution"]
+# **Notes for teachers.** The check changes later keys and values and watches earlier outputs (a
+# missing or transposed mask peeks), feeds values of all ones (masking the weights after the softmax
+# leaves rows that do not add up to 1), and compares with attention worked out one position at a time.
+# The window is where learners think: `window` positions *including* `t` means `s > t - window`, and
+# `>=` gives one position too many (the check recognises both off-by-ones). Ask what a stack of L such
+# layers can see (about L × window positions back), and why a window alone saves no memory in the
+# version here (the full T × T score matrix is still built; real implementations compute only the band).
+
+# %% [markdown]
+# ## Question 4.5 · The loss before training
+#
+# Before any training, Chapter 4's character model (`V = 84` characters) has a loss close to
+# ln 84 ≈ 4.43. Why that number?
+#
+# - **a)** its weights all start at zero;
+# - **b)** cross-entropy can never be larger than ln V;
+# - **c)** its small random weights give nearly equal logits, so every character gets a probability of about 1/V;
+# - **d)** the first batches happen to be easy ones.
+#
+# Set `answer_4_5` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_4_5 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_4_5 = "c"
+
+# %%
+checks.question_4_5(answer_4_5)

@@ -2,7 +2,8 @@
 # # Chapter 5 · Exercises: comparing approaches
 #
 # Three exercises that make you write what Chapter 5 taught: **a new approach on the yardstick**, a
-# **learning curve**, and **when running your own model pays off** against paying per call. For each one:
+# **learning curve**, and **when running your own model pays off** against paying per call; then one
+# question to answer. For each exercise:
 #
 # 1. read what is asked, and write the function where it says `# YOUR CODE HERE` (delete the
 #    `raise NotImplementedError()` line);
@@ -231,3 +232,26 @@ else:
 # case divides by zero or returns a negative count. The "try it" numbers are the discussion: machine
 # time alone pays off almost at once; paying for labels moves the break-even point by orders of magnitude,
 # which is Chapter 5's case for zero-shot APIs when you have no labels.
+
+# %% [markdown]
+# ## Question 5.4 · Is the gap real?
+#
+# Two approaches are scored on the same 1,000 test reviews: 0.86 (95% interval 0.84-0.88) and 0.88
+# (0.86-0.90). The intervals overlap. What does Chapter 5 do to decide whether the second is better?
+#
+# - **a)** nothing more: overlapping intervals mean the two are equally good;
+# - **b)** nothing more: 0.88 is higher, so the second is better;
+# - **c)** a paired test, on the reviews where exactly one of the two is right;
+# - **d)** trains both again with other seeds and keeps each one's best run.
+#
+# Set `answer_5_4` to the letter of your answer, then run the check: a wrong letter is told where to reread,
+# the right one why it is right.
+
+# %%
+answer_5_4 = None  # your answer: "a", "b", "c" or "d"
+
+# %% tags=["solution"]
+answer_5_4 = "c"
+
+# %%
+checks.question_5_4(answer_5_4)

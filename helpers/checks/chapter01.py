@@ -6,7 +6,9 @@ network, no model, and the same answers every time.
 
 - ``json_with_retry`` (exercise 1.1): JSON that fits a schema, asked again when it does not;
 - ``backoff`` (exercise 1.2): retrying rate limits and server errors by hand, with growing waits;
-- ``chat_memory`` (exercise 1.3): a conversation that resends its history, trimmed to the last turns.
+- ``chat_memory`` (exercise 1.3): a conversation that resends its history, trimmed to the last turns;
+- ``question_1_4`` (exercise 1.4): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 from helpers.checks.pretend import ScriptedServer
 
 
@@ -224,4 +226,26 @@ def chat_memory(Chat) -> str:
     if len(getattr(chat, "history", [])) != 8:
         raise Mistake(f"after 4 questions `history` holds {len(getattr(chat, 'history', []))} messages; keep all 8 "
                       "(each question and each answer): only the request is trimmed.")
-    return "every request resent the system message and the last exchanges; history kept whole."
+
+    # max_turns=0: no earlier exchange at all (a slice from -0 is the whole list, not an empty one).
+    server = ScriptedServer(lambda number, body: f"answer {number}")
+    chat = Chat(server.client(), "demo-model", "You are terse.", max_turns=0)
+    for question in questions[:3]:
+        chat.ask(question)
+    sent = shape(3)
+    if sent != [system, {"role": "user", "content": "question 3"}]:
+        raise Mistake(f"with max_turns=0, request 3 sent {len(sent)} messages; expected 2: the system message and "
+                      "question 3, no earlier exchange. Try your trimming on max_turns=0 by hand: what does a slice "
+                      "that starts at -0 give?")
+    return "every request resent the system message and the last exchanges (none for max_turns=0); history kept whole."
+
+
+@exercise("1.4", "question: what a long chat costs")
+def question_1_4(answer) -> str:
+    """Exercise 1.4, a question: ``answer_1_4`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_1_4", number="1.4", choices="abcd", digest="851ca37e50592850",
+                           reread="Chapter 1, section 5 (what a chatbot must send with every request) and section 3 (what is billed)",
+                           why=('Right: request t carries the t - 1 exchanges before it, so the n requests carry 0 + 1 + ...'
+                                ' + (n - 1), about n²/2 exchanges in all: quadratic. The API keeps no state, so nothing is '
+                                'remembered for free; trimming to the last k turns (exercise 1.3) caps every request at k '
+                                'exchanges and makes the total linear again.'))

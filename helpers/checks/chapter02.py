@@ -4,14 +4,16 @@
   threshold, against a pretend pipeline that records how it was called;
 - ``pipeline_by_hand`` (exercise 2.2): tokenizer -> model -> softmax -> label, compared with a real
   ``pipeline`` around a tiny BERT with random weights (built here in a second, no download);
-- ``semantic_search`` (exercise 2.3): ranking documents by cosine similarity, on fixed vectors.
+- ``semantic_search`` (exercise 2.3): ranking documents by cosine similarity, on fixed vectors;
+- ``question_2_4`` (exercise 2.4): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 from helpers.checks.pretend import PretendPipeline
 
 _SCORES = {
@@ -58,7 +60,26 @@ def threshold_classifier(classify_with_threshold) -> str:
             _SCORES[t][0] for t in texts]:
         raise Mistake("with threshold=0.5 every label here should be kept: use the `threshold` argument, "
                       "not a fixed number.")
+    column = _as_column(texts)
+    try:
+        from_column = classify_with_threshold(PretendPipeline(_SCORES), column, threshold=0.8, batch_size=4)
+    except ValueError as error:
+        if "text input must be" not in str(error):
+            raise
+        raise Mistake(f"given the texts as a {type(column).__name__} (what reviews[\"text\"] is, as in the "
+                      "\"try it\" cell below), your classifier call failed: a pipeline accepts a str or a Python "
+                      "list of them, nothing else (Chapter 2, section 3).") from None
+    if from_column != labels:
+        raise Mistake(f"given the same texts as a {type(column).__name__} instead of a list, you returned "
+                      f"{from_column!r}: the answer must not depend on the kind of sequence the texts came in.")
     return "one batched call, truncation on, UNSURE exactly below the threshold."
+
+
+def _as_column(texts: list[str]):
+    """``texts`` as a dataset's column gives them: a ``datasets`` Column (datasets 4 and later), not a list."""
+    from datasets import Dataset
+
+    return Dataset.from_dict({"text": list(texts)})["text"]
 
 
 def tiny_classifier(seed: int = 3):
@@ -139,6 +160,10 @@ _DOCUMENTS = np.array([
 ])
 
 
+def _cosine(a, b) -> float:
+    return float(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b)))
+
+
 @exercise("2.3", "semantic search by cosine similarity")
 def semantic_search(search) -> str:
     """Exercise 2.3: ``search(query_vector, document_vectors, k)`` -> indices, most similar first."""
@@ -151,15 +176,31 @@ def semantic_search(search) -> str:
     found = [int(i) for i in np.asarray(found).ravel()]
     if len(found) != 3:
         raise Mistake(f"with k=3 you returned {len(found)} indices: return the k best.")
+    best = sorted(range(len(_DOCUMENTS)), key=lambda i: -_cosine(_QUERY, _DOCUMENTS[i]))[:3]
+    if sorted(found) == sorted(best) and found == best[::-1]:
+        raise Mistake(f"you returned {found}: the right 3 documents, but the least similar of them first. Sort by "
+                      "similarity, highest first (np.argsort sorts in ascending order).")
     if found[0] == 2:
         raise Mistake("you ranked document 2 first: it is long ([5, 5, 5]) but points elsewhere. That is the dot "
                       "product; cosine similarity divides by both vectors' lengths.")
-    if found == [4, 1, 2] or found[0] == 4:
-        raise Mistake(f"you returned {found}: the least similar first. Sort by similarity, highest first "
-                      "(np.argsort(-scores)).")
-    if found != [0, 3, 2]:
-        raise Mistake(f"you returned {found}; by cosine similarity the 3 nearest are [0, 3, 2] "
-                      "(0.99, 0.71, 0.58).")
+    if found[0] == 4:
+        raise Mistake(f"you returned {found}: the least similar first (document 4 points the opposite way). Sort by "
+                      "similarity, highest first (np.argsort sorts in ascending order).")
+    if found != best:
+        raise Mistake(f"you returned {found}: not the 3 documents most similar to the query by cosine similarity, "
+                      "most similar first. Print your scores: cosine similarities lie between -1 and 1, and 1 means "
+                      "a document points exactly the query's way (Chapter 2, section 5c).")
     if [int(i) for i in np.asarray(search(query, documents, 1)).ravel()] != [0]:
-        raise Mistake("with k=1 return only the best match, [0]: use the `k` argument.")
+        raise Mistake("with k=1 return only the single best match: use the `k` argument.")
     return "cosine similarity, not dot product; best first; the inputs left untouched."
+
+
+@exercise("2.4", "question: a confident wrong answer")
+def question_2_4(answer) -> str:
+    """Exercise 2.4, a question: ``answer_2_4`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_2_4", number="2.4", choices="abcd", digest="0a50663395802f98",
+                           reread="Chapter 2, section 6 (where a pre-trained model falls short), about long reviews",
+                           why=("Right: truncation=True keeps the first 512 tokens, the model's limit, and silently drops "
+                                "the rest: a verdict at the end is never read. Overlapping windows (the chapter's fix) or a "
+                                'longer-context model see it. A score says how sure the model is about what it read, not that it '
+                                'read everything, nor how often it is right.'))

@@ -5,14 +5,18 @@
 - ``frozen_encoder`` (exercise 3.2): the frozen-encoder baseline: only the new head trains; on
   tiny BERT and DistilBERT classifiers with random weights (built here, no download);
 - ``training_step`` (exercise 3.3): one step of the plain PyTorch loop, compared with SGD's update
-  (each weight moved against its gradient) worked out here on a copy of the same tiny model.
+  (each weight moved against its gradient) worked out here on a copy of the same tiny model;
+- ``lora_layer`` (exercise 3.4): a LoRA layer by hand around an ``nn.Linear``: W frozen, B·A trained,
+  scaled by alpha / r, B at zero so that the layer starts as the pre-trained one;
+- ``question_3_5`` (exercise 3.5): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
 
 import copy
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 
 
 def sorted_reviews(negatives: int = 90, positives: int = 210):
@@ -64,6 +68,7 @@ def _balanced_slice(make_slice) -> str:
         raise Mistake("the same seed gave a different slice: pass the seed to every random choice.")
     if list(make_slice(data, 20, seed=2)["text"]) == list(part["text"]):
         raise Mistake("seeds 1 and 2 gave the same slice: the `seed` argument must choose the reviews.")
+    _random_choice(make_slice, data)
     try:
         too_many = make_slice(data, 100, seed=1)
     except ValueError:
@@ -77,6 +82,39 @@ def _balanced_slice(make_slice) -> str:
         raise Mistake(f"asking for 100 per label when there are only 90 negative reviews returned {len(too_many)} "
                       "rows; raise a ValueError instead: a silently unbalanced slice is the bug this exercise avoids.")
     return "n of each label, shuffled, repeatable with the seed, and a clear error when there are too few."
+
+
+def _random_choice(make_slice, data) -> None:
+    """Which reviews of each label a slice holds must be drawn at random, from anywhere in the label's rows
+    (not its first or last n, only shuffled afterwards): each seed picks other reviews, and over several
+    seeds the picks spread over the whole label, not only its start or end."""
+    rows = {label: [t for t, y in zip(data["text"], data["label"]) if y == label] for label in (0, 1)}
+    positions = {label: {text: i for i, text in enumerate(texts)} for label, texts in rows.items()}
+    picked = {0: [], 1: []}
+    for seed in (1, 2, 3, 4):
+        part = make_slice(data, 20, seed=seed)
+        for label in (0, 1):
+            chosen = {t for t, y in zip(part["text"], part["label"]) if y == label}
+            ranks = sorted(positions[label][t] for t in chosen)
+            name = ("negative", "positive")[label]
+            if seed == 1 and ranks in (list(range(20)), list(range(len(rows[label]) - 20, len(rows[label])))):
+                where = "first" if ranks[0] == 0 else "last"
+                raise Mistake(f"your slice holds the {where} 20 {name} reviews of the dataset, only in another order: "
+                              "which reviews you take must be random too (shuffle before you select), or every slice "
+                              "comes from one end of the data.")
+            picked[label].append(ranks)
+    for label in (0, 1):
+        name, total = ("negative", "positive")[label], len(rows[label])
+        if picked[label][0] == picked[label][1]:
+            raise Mistake(f"seeds 1 and 2 chose the same 20 {name} reviews, only in another order: the seed must "
+                          "choose which reviews you take, not only their order.")
+        every = [r for ranks in picked[label] for r in ranks]
+        share = sum(r < total / 2 for r in every) / len(every)
+        if not 0.3 <= share <= 0.7:  # a fair draw of 80 gives 0.5 +- 0.05
+            half = "first" if share > 0.5 else "second"
+            raise Mistake(f"over seeds 1 to 4, {share:.0%} of the {name} reviews you chose come from the {half} half "
+                          f"of that label's rows: a random draw would take about half from each. Draw from all of the "
+                          "label's rows, every one equally likely.")
 
 
 def tiny_classifiers(seed: int = 0) -> dict:
@@ -115,8 +153,9 @@ def frozen_encoder(freeze_encoder) -> str:
                               "the head starts random and must train, or nothing learns.")
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         if returned != trainable:
-            raise Mistake(f"{name}: you returned {returned!r}, but {trainable:,} parameters are trainable: return "
-                          "sum(p.numel() for p in model.parameters() if p.requires_grad).")
+            raise Mistake(f"{name}: you returned {returned!r}, but {trainable:,} parameters are trainable: count the "
+                          "numbers in the parameters that still train, not the tensors, and count after freezing "
+                          "(a parameter's numel() is how many numbers it holds).")
     return "the encoder is frozen (BERT and DistilBERT alike), the head trains, and the count is right."
 
 
@@ -189,3 +228,97 @@ def training_step(train_step) -> str:
                           "gradients too. Gradients add up until you reset them: call optimizer.zero_grad() "
                           "every step.")
     return "forward, backward, step, and the gradients reset: two steps match SGD's update exactly."
+
+
+@exercise("3.4", "a LoRA layer by hand")
+def lora_layer(LoRALinear) -> str:
+    """Exercise 3.4: ``LoRALinear(base, r, alpha)`` wraps a pre-trained ``nn.Linear``: ``base`` frozen, a
+    trainable low-rank update ``lora_B @ lora_A`` (shapes (out, r) and (r, in)) scaled by alpha / r, and
+    ``lora_B`` zero at the start so that the layer first computes exactly what ``base`` did."""
+    import torch
+    from torch import nn
+
+    require_callable(LoRALinear, "LoRALinear")
+    torch.manual_seed(0)
+    base = nn.Linear(6, 5)
+    original = {name: p.detach().clone() for name, p in base.named_parameters()}
+    layer = LoRALinear(base, r=2, alpha=4)
+    if not isinstance(layer, nn.Module):
+        raise Mistake(f"LoRALinear(...) made a {type(layer).__name__}; keep it an nn.Module (class LoRALinear(nn.Module)).")
+    if any(not torch.equal(p, original[name]) for name, p in base.named_parameters()):
+        raise Mistake("building the layer changed the pre-trained weights of `base`: they are what was learned "
+                      "before, keep them as they are.")
+    A, B = getattr(layer, "lora_A", None), getattr(layer, "lora_B", None)
+    if not isinstance(A, nn.Parameter) or not isinstance(B, nn.Parameter):
+        raise Mistake("the layer needs two nn.Parameter attributes, self.lora_A and self.lora_B (plain tensors are "
+                      "not trained: the optimizer never sees them).")
+    if tuple(A.shape) != (2, 6) or tuple(B.shape) != (5, 2):
+        raise Mistake(f"for an nn.Linear(6, 5) and r=2 your lora_A is {tuple(A.shape)} and lora_B {tuple(B.shape)}: A "
+                      "takes the input down to r numbers, B brings them up to the output's size (mind that "
+                      "nn.Linear stores its weight as (out_features, in_features)).")
+    trainable = {name for name, p in layer.named_parameters() if p.requires_grad}
+    frozen_in_base = [name for name, p in base.named_parameters() if p.requires_grad]
+    if frozen_in_base:
+        raise Mistake(f"the pre-trained {frozen_in_base[0]!r} of `base` is still trainable: LoRA freezes W (and its "
+                      "bias) and trains only A and B (Chapter 3, section 9).")
+    if trainable != {"lora_A", "lora_B"}:
+        raise Mistake(f"the trainable parameters are {sorted(trainable)}; only lora_A and lora_B should be.")
+
+    x = torch.randn(3, 6)
+    with torch.no_grad():
+        start, expected_start = layer(x), base(x)
+    if not isinstance(start, torch.Tensor) or start.shape != expected_start.shape:
+        raise Mistake(f"for an input of shape (3, 6) your layer returned "
+                      f"{tuple(start.shape) if isinstance(start, torch.Tensor) else type(start).__name__}; expected (3, 5).")
+    if not torch.allclose(start, expected_start, atol=1e-6):
+        raise Mistake("a freshly built layer does not compute what `base` computes: the update B·A must start at "
+                      "zero, so fine-tuning starts from the pre-trained model. Which of the two matrices starts at "
+                      "zero? (Chapter 3, section 9, and the LoRA paper's section 4.1.)")
+    if not A.detach().abs().sum() > 0 and not B.detach().abs().sum() > 0:
+        raise Mistake("lora_A and lora_B are both all zeros: then neither ever gets a gradient and nothing learns. "
+                      "Only one of them may start at zero.")
+    if B.detach().abs().sum() > 0:
+        raise Mistake("your lora_A starts at zero and lora_B random: that layer too starts as base, but the docstring "
+                      "(and the LoRA paper) start the other way round: A small and random, B at zero.")
+    layer(x).square().sum().backward()
+    if B.grad is None or not B.grad.abs().sum() > 0:
+        raise Mistake("after a backward pass lora_B has no gradient: its update must be part of the output.")
+    if any(p.grad is not None for p in base.parameters()):
+        raise Mistake("after a backward pass the frozen base has gradients: freeze it (requires_grad = False).")
+
+    # Known A and B: the output must be W x + b + (alpha / r) B A x, for inputs with any leading shape.
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        A.copy_(torch.randn(2, 6, generator=generator))
+        B.copy_(torch.randn(5, 2, generator=generator))
+        x = torch.randn(2, 3, 6, generator=generator)
+        got = layer(x)
+        update = x @ (B @ A).T  # the product first: a different order of work than a layer's
+        if got.shape != (2, 3, 5):
+            raise Mistake(f"for an input of shape (2, 3, 6) (a batch of sequences) you returned {tuple(got.shape)}; "
+                          "expected (2, 3, 5): work on the last dimension, as nn.Linear does.")
+        for scale, why in ((4 / 2, None),
+                           (1.0, "you left out the scaling: multiply the update by alpha / r"),
+                           (2 / 4, "you scaled the update by r / alpha; it is alpha / r")):
+            if torch.allclose(got, base(x) + scale * update, atol=1e-5):
+                if why:
+                    raise Mistake(f"with lora_A and lora_B set to known values, {why} (Chapter 3, section 9: "
+                                  "lora_alpha).")
+                break
+        else:
+            raise Mistake("with lora_A and lora_B set to known values your output is not W x + b + (alpha / r)·B·A·x: "
+                          "apply A to the input first, then B, and add the result to base's output.")
+    if any(not torch.equal(p, original[name]) for name, p in base.named_parameters()):
+        raise Mistake("running the layer changed base's weights (B·A merged into W in place?): keep W as it was, "
+                      "and add the update to the output.")
+    return "W frozen, only A and B train, B starts at zero (the layer starts as base), and the update is scaled by alpha / r."
+
+
+@exercise("3.5", "question: what LoRA trains")
+def question_3_5(answer) -> str:
+    """Exercise 3.5, a question: ``answer_3_5`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_3_5", number="3.5", choices="abcd", digest="942646d9d7a42405",
+                           reread="Chapter 3, section 9, about the shapes of A and B (exercise 3.4 built them)",
+                           why=('Right: A is r x 768 and B is 768 x r, so 2 x 768 x 8 = 12,288 numbers train, about 2% of '
+                                'the 589,824 in W, which stays frozen. Their product B·A is a full 768 x 768 matrix, but of rank '
+                                'at most 8: that is the bet LoRA makes, that fine-tuning needs only a low-rank change.'))

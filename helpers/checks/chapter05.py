@@ -6,7 +6,9 @@
 - ``learning_curve`` (exercise 5.2): accuracy at growing numbers of labels, each training set a
   prefix of the last; with a pretend trainer that writes down what it was given;
 - ``break_even`` (exercise 5.3): how many reviews until running your own model is cheaper than
-  paying per call.
+  paying per call;
+- ``question_5_4`` (exercise 5.4): a multiple-choice question on the chapter; the right letter is kept
+  only as a digest, and a wrong one is told where to reread.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import math
 import random
 
-from helpers.checks.feedback import Mistake, exercise, require_callable
+from helpers.checks.feedback import Mistake, exercise, multiple_choice, require_callable
 
 _GOOD = "wonderful moving brilliant funny charming superb delightful gripping beautiful clever".split()
 _BAD = "boring dull tedious awful clumsy predictable bland lifeless messy forgettable".split()
@@ -108,9 +110,9 @@ def learning_curve(curve) -> str:
     require_callable(curve, "learning_curve")
     texts, labels = made_up_reviews(60, seed=3)
     pool = Dataset.from_dict({"text": texts, "label": labels})
-    test_texts, test_labels = made_up_reviews(20, seed=4)
+    test_texts, test_labels = made_up_reviews(130, seed=4)  # more than a round 100, so that a cut shows
     trainer = _PretendTrainer(test_labels)
-    sizes = [8, 24, 40]
+    sizes = [8, 24, 60]
     found = curve(trainer, pool, test_texts, test_labels, sizes)
     if len(trainer.trained) != len(sizes):
         raise Mistake(f"train was called {len(trainer.trained)} times for {len(sizes)} sizes: once per size.")
@@ -125,9 +127,11 @@ def learning_curve(curve) -> str:
             raise Mistake(f"for n={n} the labels given to train do not belong to its reviews: take texts and labels "
                           "from the same rows.")
     if any(batch != list(test_texts) for batch in trainer.asked) or len(trainer.asked) < len(sizes):
-        raise Mistake("score every size on the whole test set you were given, the same one each time.")
+        sent = sorted({len(batch) for batch in trainer.asked})
+        raise Mistake(f"score every size on the whole test set you were given, the same one each time: it holds "
+                      f"{len(test_texts)} reviews, and your predict functions were given {sent} reviews.")
     if not isinstance(found, dict) or sorted(found) != sorted(sizes):
-        raise Mistake(f"return a dict from each size to its accuracy, e.g. {{8: 0.1, 24: 0.3, 40: 0.5}}; you "
+        raise Mistake(f"return a dict from each size to its accuracy, e.g. {{8: 0.1, 24: 0.3, 60: 0.5}}; you "
                       f"returned {found!r}.")
     for n in sizes:
         want = min(n // 4, len(test_labels)) / len(test_labels)
@@ -143,6 +147,8 @@ _CASES = [  # (API $ per review, local $ per review, local fixed $), the answer
     ((0.003, 0.001, 0.0), 1),
     ((0.001, 0.001, 2.0), None),
     ((0.001, 0.002, 0.5), None),
+    ((0.002, 0.0001, 1941.45), 1_021_816),   # about a million: like the "try it" cell's, with labels paid for
+    ((0.5, 0.25, 2.0**30), 2**32 + 1),       # billions, and exact: the totals are equal at 2**32
 ]
 
 
@@ -159,6 +165,11 @@ def break_even(reviews_to_break_even) -> str:
                 raise Mistake(f"{where}: local never gets cheaper (it costs as much or more per review), so return "
                               f"None; you returned {got!r}.")
             continue
+        if got is None:
+            raise Mistake(f"{where}: you returned None, yet local saves ${api - local:g} on every review, so it pays "
+                          f"back the ${fixed:,g} up front sooner or later, however late. A search that stops at some "
+                          "number of reviews gives up too early: the equation of the two totals says where they "
+                          "cross (Chapter 5, section 13).")
         if not isinstance(got, (int, float)) or isinstance(got, bool) or (isinstance(got, float) and not got.is_integer()):
             raise Mistake(f"{where}: you returned {got!r}; return a whole number of reviews.")
         got = int(got)
@@ -171,3 +182,15 @@ def break_even(reviews_to_break_even) -> str:
                           f"{costs(want - 1)}{' (equal is not cheaper)' if equal else ''}; at {want:,}: "
                           f"{costs(want)}. Return the fewest reviews for which local is strictly cheaper.")
     return "the break-even points are right, the boundary case included, and None when local never pays off."
+
+
+@exercise("5.4", "question: is the gap real?")
+def question_5_4(answer) -> str:
+    """Exercise 5.4, a question: ``answer_5_4`` is the letter of the answer (None until set)."""
+    return multiple_choice(answer, name="answer_5_4", number="5.4", choices="abcd", digest="0b4e3bff6727b8cc",
+                           reread="Chapter 5, section 9, about whether a gap is more than chance",
+                           why=('Right: overlapping intervals do not settle it, and neither does the higher number. Both '
+                                "answered the same reviews, so what tells them apart is where they disagree: McNemar's test "
+                                '(paired_test) asks whether those reviews split more unevenly than chance would. Above p = 0.05 '
+                                "the chapter says 'no difference shown', which is not 'equal'; keeping the best of several runs "
+                                'would be choosing on the test set.'))

@@ -10,6 +10,7 @@ in yet) or any error your code raised into a ``CheckResult``. Nothing escapes, s
 from __future__ import annotations
 
 import functools
+import hashlib
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,10 @@ _SUFFIX = {"passed": "", "not done": "not done yet: ", "wrong": "", "error": "yo
 
 class Mistake(AssertionError):
     """A wrong answer from the learner's code; the message is the feedback the learner reads."""
+
+
+class NotAnswered(NotImplementedError):
+    """A question whose answer is still its placeholder (None): "not done yet", with this message."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,8 @@ def exercise(number: str, title: str) -> Callable[[Callable[..., str | None]], C
                 praise = body(*args, **kwargs)
                 result = CheckResult(number, title, "passed", praise or "passed.")
             except NotImplementedError as error:
-                result = CheckResult(number, title, "not done", _not_done(error))
+                message = str(error) if isinstance(error, NotAnswered) else _not_done(error)
+                result = CheckResult(number, title, "not done", message)
             except Mistake as error:
                 result = CheckResult(number, title, "wrong", str(error))
             except Exception as error:  # the learner's code crashed: say where, never crash the notebook
@@ -123,3 +129,22 @@ def require_callable(thing, name: str) -> None:
     if not callable(thing):
         raise Mistake(f"expected the function `{name}`, got {type(thing).__name__} {str(thing)[:60]!r}. "
                       f"Pass the function itself: `{name}`, without calling it.")
+
+
+def _digest(number: str, letter: str) -> str:
+    return hashlib.sha256(f"{number}:{letter}".encode()).hexdigest()[:16]
+
+
+def multiple_choice(answer, *, name: str, number: str, choices: str, digest: str, reread: str, why: str) -> str:
+    """A multiple-choice question's check: ``answer`` is the letter the learner set in the variable
+    ``name`` (None until then). The right letter is kept only as a digest, so reading the check does not
+    give it away; a wrong letter gets only where to reread, a right one the explanation ``why``."""
+    if answer is None:
+        raise NotAnswered(f"`{name}` is still None: set it to the letter of your answer ({', '.join(choices)}), run "
+                          "that cell, then this one.")
+    letter = answer.strip().lower() if isinstance(answer, str) else None
+    if letter not in tuple(choices):
+        raise Mistake(f"`{name}` is {answer!r}; set it to one letter, as a string: one of {', '.join(choices)}.")
+    if _digest(number, letter) != digest:
+        raise Mistake(f"{letter!r} is not the answer. Reread {reread}, then try again.")
+    return why

@@ -56,6 +56,9 @@ class PretendPipeline:
         self.calls: list[dict] = []
 
     def __call__(self, inputs, **options):
+        if not isinstance(inputs, (str, list)):  # like the real pipeline, which refuses a tuple or a Column
+            raise ValueError(f"text input must be of type `str` (single example) or `list[str]` (batch), "
+                             f"not {type(inputs).__name__}")
         texts = [inputs] if isinstance(inputs, str) else list(inputs)
         self.calls.append({"n_texts": len(texts), **options})
         unknown = [t for t in texts if t not in self.scores]
