@@ -362,7 +362,8 @@ for (name, run), (colour, marker, dash) in zip(ablation.items(), styles):
     ax.plot(*zip(*run["curve"]), marker=marker, ls="-" if run["kept"] else dash, color=colour, ms=4,
             label=name + ("" if run["kept"] else " (not kept)"))
 ax.axhline(baseline_loss, color="k", lw=0.8, ls="--", label="Chapter 4's recipe at the end of its budget")
-ax.set_ylim(baseline_loss - 0.4, math.log(vocab_size) + 0.1)
+lowest = min(loss for run in ablation.values() for _, loss in run["curve"])
+ax.set_ylim(min(baseline_loss - 0.4, lowest - 0.05), math.log(vocab_size) + 0.1)  # every curve to its end
 ax.set_xlabel("training time (s, evaluation not counted)"); ax.set_ylabel("validation loss (nats per character)")
 ax.set_title(f"each technique on top of the ones kept before it, {fast_seconds:g} s each on {chapter.device}")
 ax.legend(fontsize=8); plt.tight_layout(); plt.show()
