@@ -9,7 +9,7 @@ the code: change the model, and the diagram follows.
   label, with one text's real values (Chapter 2, section 2);
 - ``encoder_head_diagram(model)``: a pre-trained encoder with a new classification head (Chapter 3,
   section 3);
-- ``lora_diagram(peft_model)``: W beside LoRA's B and A, to scale (Chapter 3, section 9);
+- ``lora_diagram(peft_model)``: W beside LoRA's B and A, to scale (Chapter 3, section 7);
 - ``attention_diagram(head, x, tokens)``: one causal attention head step by step (Chapter 4, section 2b);
 - ``block_diagram(block)``: one transformer block, from the names ``ln_1``, ``attn``, ``ln_2``,
   ``mlp`` and the shapes of their linear layers (Chapter 4, section 2e).
@@ -312,7 +312,7 @@ def _lora_layers(model):
 
 
 def lora_diagram(model):
-    """LoRA on one of ``model``'s adapted layers, as Chapter 3 section 9 applies it: the frozen
+    """LoRA on one of ``model``'s adapted layers, as Chapter 3 section 7 applies it: the frozen
     weight W (d × k) beside the trainable B (d × r) and A (r × k), drawn to scale, so h = W x +
     (α/r)·B A x; with d, k, r, α and the trainable-parameter counts read from the peft ``model``
     (call it before ``merge_and_unload``, which folds B·A into W)."""

@@ -11,11 +11,11 @@ from the lesson if spelled out inline:
 - ``count_parameters``, ``training_state_bytes``, ``folder_bytes``: what full fine-tuning
   and LoRA cost in parameters, memory and disk;
 - ``lora_target_modules``: the attention projections LoRA adapts, whatever the encoder calls them;
-- ``CrashAt``: a ``TrainerCallback`` that simulates a runtime dying mid-training;
+- ``crash_at``: a ``TrainerCallback`` that simulates a runtime dying mid-training (Chapter 3's bonus, 03b);
 - ``classify``: a saved model (a folder) or pipeline on a held-out set: accuracy, F1, latency;
 - ``quick_fine_tune``: Chapter 3's recipe in one call, for Chapter 5;
 - ``dataset_batches``: ``get_batch`` for the course's own loop (``helpers.training.train``) from a
-  tokenized dataset, for Chapter 3's side-by-side with ``Trainer``.
+  tokenized dataset, for Chapter 3's bonus notebook (03b), beside ``Trainer``.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def quick_fine_tune(model_name: str, train_dataset, output_dir, *, eval_dataset=
     (pass that folder to ``classify`` or ``pipeline``), return timings and the log.
 
     ``lora_rank``: train LoRA adapters of that rank (and the new head) instead of every
-    weight, as in Chapter 3's section 9; the adapters are merged before saving, so the
+    weight, as in Chapter 3's section 7; the adapters are merged before saving, so the
     folder holds an ordinary model either way.
     """
     import torch

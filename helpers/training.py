@@ -1,7 +1,7 @@
 """The course's training loop, written out in plain PyTorch (chapters 3 and 4).
 
-Chapter 3 first fine-tunes with ``transformers.Trainer``, then runs a few steps of the same
-fine-tuning with this loop so the learner sees what ``Trainer`` does for them. Chapter 4
+Chapter 3 fine-tunes with ``transformers.Trainer``; its bonus notebook (03b) runs a few steps of the
+same fine-tuning with this loop so the learner sees what ``Trainer`` does for them. Chapter 4
 trains its GPT with it, on one process or several (``torchrun``). So it is written once,
 and everything it does is on one screen:
 

@@ -102,7 +102,7 @@ checks.balanced_slice(balanced_slice)
 # %% [markdown]
 # ## Exercise 3.2 · A frozen-encoder baseline
 #
-# Chapter 3, sections 3 and 9: a classifier is a pre-trained **encoder** with a new, randomly
+# Chapter 3, sections 3 and 7: a classifier is a pre-trained **encoder** with a new, randomly
 # initialised **head**. Full fine-tuning trains both; LoRA trains small additions. The cheapest
 # baseline trains the head alone: **freeze** the encoder (`requires_grad = False` on its parameters), so
 # no gradients are computed or stored for it. `model.base_model` is the encoder, whatever the
@@ -125,16 +125,16 @@ checks.frozen_encoder(freeze_encoder)
 # %% [markdown] tags=["solution"]
 # **Notes for teachers.** Freezing by name (`"bert" in name`) works for BERT and fails for DistilBERT:
 # the check tries both and says so. Freezing everything (`model.parameters()`) leaves nothing to train.
-# Compare the trainable count with LoRA's in Chapter 3's section 9.
+# Compare the trainable count with LoRA's in Chapter 3's section 7.
 
 # %% [markdown]
 # ## Exercise 3.3 · One step of the training loop
 #
-# Chapter 3, section 7: `Trainer` hides a loop, and each step of it is four lines. Write one step: the
-# model computes its own loss when the batch holds `labels` (`model(**batch).loss`); `loss.backward()`
-# fills in the gradients; `optimizer.step()` moves the weights; and the gradients must be reset
-# (`optimizer.zero_grad()`), or the next step adds its gradients to these. Return the loss as a plain
-# number (`loss.item()`).
+# Chapter 3's bonus notebook, `03b_under_the_hood`, opens `Trainer` up: it hides a loop, and each step
+# of it is four lines. Write one step: the model computes its own loss when the batch holds `labels`
+# (`model(**batch).loss`); `loss.backward()` fills in the gradients; `optimizer.step()` moves the
+# weights; and the gradients must be reset (`optimizer.zero_grad()`), or the next step adds its
+# gradients to these. Return the loss as a plain number (`loss.item()`).
 
 # %%
 def train_step(model, batch, optimizer):
@@ -210,10 +210,10 @@ else:
 # %% [markdown]
 # ## Exercise 3.4 · A LoRA layer by hand
 #
-# Chapter 3, section 9 fine-tuned with LoRA through the `peft` library: the pre-trained weight matrix
+# Chapter 3, section 7 fine-tuned with LoRA through the `peft` library: the pre-trained weight matrix
 # *W* stays frozen, and a small update *B·A* of rank *r* is learned next to it. Write that layer
 # yourself, around one `nn.Linear`; `peft` does the same to every layer it targets. Before you write,
-# settle three things (section 9 counts the numbers in *A* and *B*; the LoRA paper, Hu et al. 2021,
+# settle three things (section 7 counts the numbers in *A* and *B*; the LoRA paper, Hu et al. 2021,
 # section 4.1, says the rest):
 #
 # - which of *A* and *B* multiplies the input first, and so why the docstring gives them the shapes it

@@ -552,7 +552,7 @@ MISTAKES = [
     # A question's wrong letter: only where to reread, never the answer.
     (chapter01.question_1_4, "a", "Reread Chapter 1, section 5"),
     (chapter02.question_2_4, "d", "Reread Chapter 2, section 6"),
-    (chapter03.question_3_5, "c", "Reread Chapter 3, section 9"),
+    (chapter03.question_3_5, "c", "Reread Chapter 3, section 7"),
     (chapter04.question_4_5, "b", "Reread Chapter 4, section 3"),
     (chapter05.question_5_4, "a", "Reread Chapter 5, section 9"),
     (chapter04.question_4_5, 3, "set it to one letter, as a string"),

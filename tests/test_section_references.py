@@ -9,9 +9,11 @@ place, and nothing but a reader notices. Here every reference is read and looked
 - the forms: "section N", "sections N and M", "sections N, M and P", "sections N to M",
   "sections N-M", with a letter for a lettered part (5b); "Section N's" at a sentence's start too;
 - which chapter: "Chapter K's section N", "Chapter K, section N" and "section N of Chapter K" name
-  it; otherwise a chapter's text twin means itself and an exercise source (``solutions/NN_*.py``)
-  means Chapter NN; in ``README.md`` and ``docs/`` the chapter is the last "Chapter K" named before
-  the reference in the same paragraph (a reference with none is reported: say which chapter).
+  it; otherwise a chapter's text twin means itself, a bonus notebook's (``NNb_name.py``) means the
+  bonus notebook's own sections, and an exercise source (``solutions/NN_*.py``) means Chapter NN; in
+  ``README.md`` and ``docs/`` the chapter is the last "Chapter K" named before the reference in the
+  same paragraph (a reference with none is reported: say which chapter). A bonus notebook's sections
+  cannot be named from elsewhere ("Chapter 3's section 1" is the chapter's): name the notebook instead.
 
 What a test cannot read is whether section N is about what the sentence says: a reference to a
 section that exists but is the wrong one passes. Keep references few, and re-read them when the
@@ -49,9 +51,22 @@ def chapter_number(path: Path) -> int:
     return int(path.name[:2])
 
 
-def sections(chapter: int) -> dict[str, str]:
-    """A chapter's numbered sections and lettered parts ("4", "2c"), each with its title."""
-    twin = next(p for p in CHAPTERS if chapter_number(p) == chapter)
+def is_bonus(path: Path) -> bool:
+    """A bonus notebook's text twin (``04b_training_faster.py``), not a chapter's (``04_...``)."""
+    return path.parent.name == "text" and path.name[2] != "_"
+
+
+def own_sections(path: Path) -> int | Path:
+    """What "section N" with no chapter named means in a text twin: the chapter's number, or for a
+    bonus notebook its own text twin (its sections are its own, not its chapter's)."""
+    return path if is_bonus(path) else chapter_number(path)
+
+
+def sections(chapter: int | Path) -> dict[str, str]:
+    """A chapter's numbered sections and lettered parts ("4", "2c"), each with its title; given a
+    bonus notebook's text twin, that notebook's."""
+    twin = chapter if isinstance(chapter, Path) else next(
+        p for p in CHAPTERS if not is_bonus(p) and chapter_number(p) == chapter)
     return {number: title for _, number, title in HEADING.findall(twin.read_text(encoding="utf-8"))}
 
 
@@ -77,11 +92,11 @@ def expand(numbers: str) -> list[str]:
     return found
 
 
-def references(path: Path, text: str | None = None) -> list[tuple[int, int | None, str, str]]:
-    """Every (line, chapter or None when it cannot be told, section, the words as written) in a file
-    (or in ``text``, read as if it were that file)."""
+def references(path: Path, text: str | None = None) -> list[tuple[int, int | Path | None, str, str]]:
+    """Every (line, chapter (a bonus notebook: its text twin) or None when it cannot be told, section,
+    the words as written) in a file (or in ``text``, read as if it were that file)."""
     text = prose(path, text)
-    own = chapter_number(path) if path.suffix == ".py" else None
+    own = own_sections(path) if path.suffix == ".py" else None
     found = []
     for match in REFERENCE.finditer(text):
         chapter = match.group("before") or match.group("after")
@@ -105,6 +120,9 @@ def test_the_reader_finds_each_form():
     got = [(chapter, number) for _, chapter, number, _ in references(sample, text)]
     assert got == [(2, "1"), (2, "3"), (2, "6"), (5, "5"), (5, "6"), (5, "7"), (5, "9"), (5, "5b"), (2, "6"),
                    (3, "4")], got
+    bonus = REPO_ROOT / "notebooks" / "text" / "03b_under_the_hood.py"
+    got = [(chapter, number) for _, chapter, number, _ in references(bonus, "# section 2; Chapter 3's section 7.\n")]
+    assert got == [(bonus, "2"), (3, "7")], got  # a bonus notebook's own sections, then its chapter's
 
 
 @pytest.mark.parametrize("path", CHAPTERS + EXERCISES + DOCS, ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
@@ -116,7 +134,8 @@ def test_every_section_reference_points_to_a_section(path):
             wrong.append(f"{where}:{line}: {written!r}: which chapter? Name it (\"Chapter K's section N\")")
         elif number not in sections(chapter):
             have = ", ".join(sections(chapter))
-            wrong.append(f"{where}:{line}: {written!r}: Chapter {chapter} has no section {number} (it has {have})")
+            name = chapter.stem if isinstance(chapter, Path) else f"Chapter {chapter}"
+            wrong.append(f"{where}:{line}: {written!r}: {name} has no section {number} (it has {have})")
     assert not wrong, "references to sections that do not exist:\n" + "\n".join(wrong)
 
 
@@ -153,7 +172,7 @@ def test_the_opening_list_numbers_the_sections_as_the_headings_do(path):
     items = opening_list(path)
     if items is None:
         pytest.skip(f"{path.name}'s introduction lists no sections")
-    numbered = {n: title for n, title in sections(chapter_number(path)).items() if n.isdigit()}
+    numbered = {n: title for n, title in sections(own_sections(path)).items() if n.isdigit()}
     headings = [numbered[str(n)] for n in range(1, len(numbered) + 1)]
     assert len(items) == len(headings), (
         f"{path.name}: the introduction lists {len(items)} items, the chapter has {len(headings)} numbered "

@@ -260,7 +260,7 @@ def lora_layer(LoRALinear) -> str:
     frozen_in_base = [name for name, p in base.named_parameters() if p.requires_grad]
     if frozen_in_base:
         raise Mistake(f"the pre-trained {frozen_in_base[0]!r} of `base` is still trainable: LoRA freezes W (and its "
-                      "bias) and trains only A and B (Chapter 3, section 9).")
+                      "bias) and trains only A and B (Chapter 3, section 7).")
     if trainable != {"lora_A", "lora_B"}:
         raise Mistake(f"the trainable parameters are {sorted(trainable)}; only lora_A and lora_B should be.")
 
@@ -273,7 +273,7 @@ def lora_layer(LoRALinear) -> str:
     if not torch.allclose(start, expected_start, atol=1e-6):
         raise Mistake("a freshly built layer does not compute what `base` computes: the update B·A must start at "
                       "zero, so fine-tuning starts from the pre-trained model. Which of the two matrices starts at "
-                      "zero? (Chapter 3, section 9, and the LoRA paper's section 4.1.)")
+                      "zero? (Chapter 3, section 7, and the LoRA paper's section 4.1.)")
     if not A.detach().abs().sum() > 0 and not B.detach().abs().sum() > 0:
         raise Mistake("lora_A and lora_B are both all zeros: then neither ever gets a gradient and nothing learns. "
                       "Only one of them may start at zero.")
@@ -302,7 +302,7 @@ def lora_layer(LoRALinear) -> str:
                            (2 / 4, "you scaled the update by r / alpha; it is alpha / r")):
             if torch.allclose(got, base(x) + scale * update, atol=1e-5):
                 if why:
-                    raise Mistake(f"with lora_A and lora_B set to known values, {why} (Chapter 3, section 9: "
+                    raise Mistake(f"with lora_A and lora_B set to known values, {why} (Chapter 3, section 7: "
                                   "lora_alpha).")
                 break
         else:
@@ -318,7 +318,7 @@ def lora_layer(LoRALinear) -> str:
 def question_3_5(answer) -> str:
     """Exercise 3.5, a question: ``answer_3_5`` is the letter of the answer (None until set)."""
     return multiple_choice(answer, name="answer_3_5", number="3.5", choices="abcd", digest="942646d9d7a42405",
-                           reread="Chapter 3, section 9, about the shapes of A and B (exercise 3.4 built them)",
+                           reread="Chapter 3, section 7, about the shapes of A and B (exercise 3.4 built them)",
                            why=('Right: A is r x 768 and B is 768 x r, so 2 x 768 x 8 = 12,288 numbers train, about 2% of '
                                 'the 589,824 in W, which stays frozen. Their product B·A is a full 768 x 768 matrix, but of rank '
                                 'at most 8: that is the bet LoRA makes, that fine-tuning needs only a low-rank change.'))

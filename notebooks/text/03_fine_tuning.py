@@ -27,11 +27,13 @@
 #    on the same held-out reviews;
 # 6. see where the fine-tuned model goes wrong: the confusion matrix, the most confident mistakes, and
 #    Chapter 2's hard cases again;
-# 7. open `Trainer` up: the same fine-tuning as a plain PyTorch loop you can read line by line, the
-#    same loop with `accelerate`, and the course's loop with checkpoints;
-# 8. survive a crash: stop training mid-run and resume from the last checkpoint;
-# 9. fine-tune again with LoRA (`peft`), and compare parameters, memory, time and accuracy;
-# 10. put numbers on the trade-offs of fine-tuning; then check yourself, and read further.
+# 7. fine-tune again with LoRA (`peft`), and compare parameters, memory, time and accuracy;
+# 8. put numbers on the trade-offs of fine-tuning; then check yourself, and read further.
+#
+# A bonus notebook beside this one, `03b_under_the_hood.ipynb`, opens `Trainer` up once this chapter
+# has settled: the same fine-tuning as a plain PyTorch loop you can read line by line, the same loop
+# with `accelerate` and the course's loop with checkpoints, and a run that crashes mid-way and resumes
+# from its last checkpoint.
 #
 # **Run time** (Run All): `smoke` about 2 minutes, `cpu` under 10 minutes on a 2-core laptop CPU,
 # `gpu` (all 25,000 IMDb reviews, 2 epochs) a few minutes on a recent GPU. The README's chapter table
@@ -75,7 +77,7 @@ REVIEWS_DATASET = "stanfordnlp/imdb"                                     # 25,00
 
 PUSH_TO_HUB = False   # True uploads the fine-tuned model to your Hub account (log in first; see section 4)
 HUB_MODEL_ID = None   # e.g. "your-username/distilbert-imdb"; None uses the output folder's name
-LORA_RANK = 8         # rank of LoRA's low-rank update matrices (section 9)
+LORA_RANK = 8         # rank of LoRA's low-rank update matrices (section 7)
 
 # %%
 from helpers import load_metric, record_result, resolve_dataset, resolve_model, setup_chapter
@@ -91,9 +93,9 @@ from helpers.recipes import FINE_TUNING_RECIPES
 # The fine-tuning recipe (reviews, epochs, batch, max_len, learning rates, and why those) comes
 # from helpers/recipes.py, shared with Chapter 5; what only this chapter needs is below.
 SIZES = FINE_TUNING_RECIPES[chapter.profile] | {
-    "smoke": dict(evals_per_epoch=2, loop_steps=8, resume_examples=48),
-    "cpu": dict(evals_per_epoch=4, loop_steps=30, resume_examples=96),
-    "gpu": dict(evals_per_epoch=2, loop_steps=200, resume_examples=256),
+    "smoke": dict(evals_per_epoch=2),
+    "cpu": dict(evals_per_epoch=4),
+    "gpu": dict(evals_per_epoch=2),
 }[chapter.profile]
 print("sizes:", SIZES)
 
@@ -350,7 +352,7 @@ print(f"the new head calls {said_positive:.0%} of the test reviews positive; its
 #   `fp16` on older GPUs such as Colab's free T4 (which can only *emulate* bf16, slowly; torch's
 #   `is_bf16_supported()` still says yes there, so `mixed_precision_dtype` asks without emulation);
 #   float32 on a CPU;
-# - **checkpoints** (`save_strategy`), which make resuming possible (section 8);
+# - **checkpoints** (`save_strategy`), which make resuming possible (the bonus notebook shows it);
 # - **a progress table** that fills in as training goes (`disable_tqdm=False`: transformers hides it
 #   when its logging is turned down, as the course does), and `report_to="none"` so nothing is sent to
 #   an experiment tracker;
@@ -378,7 +380,7 @@ total_steps = steps_per_epoch * SIZES["epochs"]
 eval_every = -(-total_steps // (SIZES["evals_per_epoch"] * SIZES["epochs"]))  # evenly spread, the last at the end
 
 def training_arguments(output_dir, learning_rate, **overrides):
-    """The chapter's TrainingArguments; LoRA (section 9) reuses them with its own learning rate."""
+    """The chapter's TrainingArguments; LoRA (section 7) reuses them with its own learning rate."""
     settings = dict(
         output_dir=str(output_dir),
         num_train_epochs=SIZES["epochs"],
@@ -403,7 +405,7 @@ def training_arguments(output_dir, learning_rate, **overrides):
 
 # %%
 full_dir = out_dir / "trainer-full"
-shutil.rmtree(full_dir, ignore_errors=True)  # start fresh; section 8 shows resuming
+shutil.rmtree(full_dir, ignore_errors=True)  # start fresh; the bonus notebook shows resuming
 trainer = Trainer(model=model, args=training_arguments(full_dir, SIZES["lr"]),
                   train_dataset=train_tokens, eval_dataset=val_tokens, data_collator=collator,
                   processing_class=tokenizer, compute_metrics=compute_metrics)
@@ -644,216 +646,7 @@ print(f"the long review is {n_tokens} tokens and our model reads at most {limit}
 #   deciding which part of the text to keep.
 
 # %% [markdown]
-# ## 7. Under the hood: the same fine-tuning in plain PyTorch
-#
-# `Trainer` hides a loop. Here it is, written out: batches from a `DataLoader`, the forward pass (given
-# `labels`, the model returns the loss), `loss.backward()` for the gradients, an optimizer step and a
-# learning-rate scheduler step. It trains a fresh copy of the pre-trained model for a few steps
-# (`loop_steps`), and measures it on the validation split before and after.
-
-# %%
-import itertools
-
-from torch.utils.data import DataLoader
-from transformers import get_scheduler
-
-train_loader = DataLoader(train_tokens, batch_size=SIZES["batch"], shuffle=True, collate_fn=collator)
-val_loader = DataLoader(val_tokens, batch_size=2 * SIZES["batch"], collate_fn=collator)
-loop_steps = SIZES["loop_steps"]
-
-def validate(model):
-    """Validation loss and accuracy, without gradients and with dropout off."""
-    model.eval()
-    loss_sum, correct = 0.0, 0
-    with torch.no_grad():
-        for batch in val_loader:
-            batch = {k: v.to(chapter.device) for k, v in batch.items()}
-            output = model(**batch)
-            loss_sum += output.loss.item() * len(batch["labels"])
-            correct += (output.logits.argmax(dim=-1) == batch["labels"]).sum().item()
-    model.train()
-    return {"val_loss": loss_sum / len(val_tokens), "val_accuracy": correct / len(val_tokens)}
-
-def optimizer_and_schedule(model):
-    """AdamW, and a linear schedule: warm-up over the first 10% of the steps, then decay to 0 (as Trainer)."""
-    optimizer = torch.optim.AdamW(model.parameters(), lr=SIZES["lr"], weight_decay=0.01)
-    return optimizer, get_scheduler("linear", optimizer, num_warmup_steps=max(1, loop_steps // 10),
-                                    num_training_steps=loop_steps)
-
-
-# %%
-torch.manual_seed(SEED)  # the same new head in every loop of this section
-loop_model = new_classifier().to(chapter.device)
-loop_before = validate(loop_model)
-optimizer, scheduler = optimizer_and_schedule(loop_model)
-
-torch.manual_seed(SEED)  # and the same shuffled batches and dropout from here on
-plain_losses = []
-loop_model.train()  # dropout on
-for batch in itertools.islice(train_loader, loop_steps):  # the first loop_steps batches of a shuffled epoch
-    batch = {k: v.to(chapter.device) for k, v in batch.items()}
-    loss = loop_model(**batch).loss  # forward: logits, and their cross-entropy against batch["labels"]
-    loss.backward()                  # backward: the gradient of the loss for every weight
-    optimizer.step()                 # AdamW moves each weight a little against its gradient
-    scheduler.step()                 # the learning rate for the next step
-    optimizer.zero_grad()            # clear the gradients, or the next backward() adds to them
-    plain_losses.append(loss.item())
-
-loop_after = validate(loop_model)
-print(f"{loop_steps} steps of plain PyTorch: validation loss "
-      f"{loop_before['val_loss']:.3f} -> {loop_after['val_loss']:.3f}, accuracy "
-      f"{loop_before['val_accuracy']:.3f} -> {loop_after['val_accuracy']:.3f}")
-assert loop_after["val_loss"] < loop_before["val_loss"], "the plain loop did not learn"
-
-# %% [markdown]
-# That is the whole of fine-tuning. Everything else `Trainer` does is around this loop.
-#
-# ### The same loop with `accelerate`
-#
-# Hugging Face `accelerate` runs this loop, unchanged but for three lines, on a CPU, one GPU, several
-# GPUs or several machines, in mixed precision if asked: `accelerator.prepare(...)` puts the model,
-# the optimizer and the batches where they belong, and `accelerator.backward(loss)` replaces
-# `loss.backward()` (it scales the loss for float16 mixed precision, and divides it when gradients are
-# accumulated over several batches). Launch the same script with `accelerate launch train.py` to use
-# several GPUs: `prepare` then wraps the model in PyTorch's `DistributedDataParallel`, which averages
-# the gradients across processes during the backward pass. (`Trainer` itself runs on
-# `accelerate`.) The same seeds give the same new head, batches and dropout, so on one device in
-# float32 the two loops must agree.
-
-# %%
-from accelerate import Accelerator
-
-precision = "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "no"
-accelerator = Accelerator(mixed_precision=precision)  # what the Trainer above used: "no" on a CPU
-torch.manual_seed(SEED)
-accelerate_model = new_classifier()
-optimizer, scheduler = optimizer_and_schedule(accelerate_model)
-accelerate_model, optimizer, accelerate_loader, scheduler = accelerator.prepare(
-    accelerate_model, optimizer, train_loader, scheduler)
-
-torch.manual_seed(SEED)
-accelerate_losses = []
-accelerate_model.train()
-for batch in itertools.islice(accelerate_loader, loop_steps):  # batches arrive on accelerator.device
-    loss = accelerate_model(**batch).loss
-    accelerator.backward(loss)
-    optimizer.step()
-    scheduler.step()
-    optimizer.zero_grad()
-    accelerate_losses.append(loss.item())
-
-difference = max(abs(a - b) for a, b in zip(plain_losses, accelerate_losses))
-print(f"accelerate on {accelerator.device}, mixed precision {precision!r}, {loop_steps} steps: the largest "
-      f"difference from the plain loop's training losses, step by step, is {difference:.1e}")
-if precision == "no":  # in float32 on one device: the same arithmetic
-    assert difference < 1e-4, difference
-
-# %% [markdown]
-# ### The course's loop: checkpoints, resuming, a live plot
-#
-# `Trainer` adds features around the loop. The course's `helpers/training.py` (the loop Chapter 4
-# also trains its GPT with) adds the same ones in plain PyTorch, each in a few lines you can read:
-#
-# | `Trainer` | `helpers.training` |
-# |---|---|
-# | `train_dataset` + `data_collator` + shuffling | `dataset_batches(dataset, batch_size, collate_fn, device, seed)`: batch *i* of a seeded shuffle |
-# | the model computes its loss when given `labels` | `compute_loss = lambda model, batch: model(**batch).loss` |
-# | AdamW with weight decay | `make_optimizer`: AdamW, decay on weight matrices only |
-# | `lr_scheduler_type`, `warmup_steps` | `lr_at(step, config)`: linear warm-up, then cosine decay |
-# | `max_grad_norm=1.0` | `grad_clip=1.0`: `clip_grad_norm_` before each step |
-# | `gradient_accumulation_steps` | `accumulate`: several micro-batches per optimizer step |
-# | `bf16` / `fp16` | `precision`: `torch.autocast`, plus a gradient scaler for float16 |
-# | `eval_strategy` + `compute_metrics` | `evaluate(model)` every `eval_every` steps |
-# | `save_strategy`, `resume_from_checkpoint` | `checkpoint_dir`, `checkpoint_every`, `resume=True` |
-# | progress bar, `log_history` | a progress bar, `History` (and `live_loss_plot`) |
-#
-# The same fresh model, the same number of steps:
-
-# %%
-from helpers.progress import live_loss_plot
-from helpers.fine_tuning import dataset_batches
-from helpers.training import TrainConfig, train
-
-torch.manual_seed(SEED)
-helper_model = new_classifier().to(chapter.device)
-get_batch = dataset_batches(train_tokens, SIZES["batch"], collator, chapter.device, seed=SEED)
-config = TrainConfig(max_steps=loop_steps, lr=SIZES["lr"], warmup_steps=max(1, loop_steps // 10),
-                     weight_decay=0.01, betas=(0.9, 0.999), grad_clip=1.0, precision="auto",
-                     eval_every=max(1, loop_steps // 2), log_every=max(1, loop_steps // 8),
-                     checkpoint_dir=str(out_dir / "loop"))  # a checkpoint at the end (and on interrupt)
-history = train(helper_model, get_batch, lambda m, batch: m(**batch).loss, config, evaluate=validate,
-                on_eval=live_loss_plot("the course's loop: fine-tuning, step by step", ("val_loss",)))
-print(f"{config.max_steps} steps in {history.seconds:.0f} s; validation loss {loop_before['val_loss']:.3f} -> "
-      f"{history.evals[-1]['val_loss']:.3f}, accuracy {loop_before['val_accuracy']:.3f} -> "
-      f"{history.evals[-1]['val_accuracy']:.3f}; a checkpoint in {shown_path(out_dir / 'loop')}")
-assert history.evals[-1]["val_loss"] < loop_before["val_loss"], "the course's loop did not learn"
-
-# %% [markdown]
-# A few lines of PyTorch per feature, and you control every one of them. That is what `Trainer` saves
-# you from writing and testing; in return, the plain loop is where you go when you need something
-# `Trainer` does not do (Chapter 4 trains a GPT from scratch with it).
-#
-# ## 8. Interrupted training resumes
-#
-# A Colab runtime can disconnect mid-run; a laptop can go to sleep. Because `Trainer` writes a
-# checkpoint every `save_steps` (weights, optimizer state, learning-rate scheduler, random-number
-# states, and how far it got), nothing is lost but the steps since the last checkpoint. Here is the
-# whole story on a short run, cheap enough for every profile:
-#
-# 1. a reference run of 6 steps, uninterrupted;
-# 2. the same run with a checkpoint every 2 steps (only the latest kept), which "crashes" at step 5, after the checkpoint at step 4;
-# 3. a brand-new model and `Trainer` (as after a restart) with `trainer.train(resume_from_checkpoint=True)`.
-#
-# The resumed run must end with exactly the weights of the uninterrupted one.
-
-# %%
-from transformers.trainer_callback import PrinterCallback
-from helpers.fine_tuning import SimulatedCrash, crash_at
-
-resume_tokens = train_tokens.select(range(SIZES["resume_examples"]))
-
-def short_run(output_dir, callbacks=()):
-    """A fresh model and Trainer: 6 steps, a checkpoint every 2 (the same seed every time)."""
-    args = TrainingArguments(output_dir=str(output_dir), max_steps=6, save_steps=2, save_total_limit=1, logging_steps=1,
-                             per_device_train_batch_size=8, learning_rate=SIZES["lr"], seed=SEED,
-                             report_to="none", disable_tqdm=True, dataloader_pin_memory=on_gpu)
-    torch.manual_seed(SEED)  # the new head starts from the same random weights in every run
-    run = Trainer(model=new_classifier(), args=args, train_dataset=resume_tokens,
-                  data_collator=collator, callbacks=list(callbacks))
-    run.remove_callback(PrinterCallback)  # no bar and no printed logs: the losses stay in run.state.log_history
-    return run
-
-resume_dir = out_dir / "resume-demo"
-shutil.rmtree(resume_dir, ignore_errors=True)
-reference = short_run(resume_dir / "uninterrupted")
-reference.train()
-
-crashing = short_run(resume_dir / "interrupted", callbacks=[crash_at(5)])
-try:
-    crashing.train()
-except SimulatedCrash as crash:
-    print(f"{crash}; checkpoints on disk: {sorted(p.name for p in (resume_dir / 'interrupted').glob('checkpoint-*'))}")
-
-restarted = short_run(resume_dir / "interrupted")  # new weights, new optimizer: all must come from the checkpoint
-_ = restarted.train(resume_from_checkpoint=True)   # True: the latest checkpoint in output_dir
-
-# %%
-# NBVAL_CHECK_OUTPUT
-reference_weights = reference.model.state_dict()
-same = all(torch.allclose(value, reference_weights[name]) for name, value in restarted.model.state_dict().items())
-losses = lambda t: [round(e["loss"], 4) for e in t.state.log_history if "loss" in e]
-print(f"resumed run ended at step {restarted.state.global_step}; same weights as the uninterrupted run: {same}")
-print(f"same training losses, step by step: {losses(restarted) == losses(reference)}")
-assert same
-
-# %% [markdown]
-# On Colab, point `output_dir` at Google Drive (`from google.colab import drive;
-# drive.mount("/content/drive")`) so that the checkpoints outlive the runtime; after a disconnect,
-# run the notebook again with `trainer.train(resume_from_checkpoint=True)`. The course's loop of
-# section 7 does the same with `resume=True` (and saves a checkpoint when you press Jupyter's stop
-# button); Chapter 4 shows it.
-#
-# ## 9. Parameter-efficient fine-tuning with LoRA
+# ## 7. Parameter-efficient fine-tuning with LoRA
 #
 # Full fine-tuning updates every weight, so it needs gradients and optimizer state for all of them, and
 # saves a full copy of the model per task. **LoRA** (low-rank adaptation, Hu et al. 2021) freezes the
@@ -948,7 +741,7 @@ print(f"test accuracy: LoRA {lora_result['accuracy']:.3f} ({lora_low:.3f}-{lora_
 #   this one, given its own learning rate and enough steps; a short run can land either side. Compare
 #   within the intervals, not the third decimal.
 #
-# ## 10. The trade-offs, measured
+# ## 8. The trade-offs, measured
 #
 # The syllabus lists the pros and cons of fine-tuning. Here they are with the numbers from this notebook:
 
@@ -994,13 +787,12 @@ print("Recorded for Chapter 5's comparison.")
 #   with `load_dataset`, look at it first, and keep a test split that never touches training.
 # - Truncate to the model's limit with `dataset.map`; pad per batch (`DataCollatorWithPadding`), not to
 #   the maximum.
-# - The loop is a handful of lines: forward, `loss.backward()`, `optimizer.step()`, `scheduler.step()`,
-#   `optimizer.zero_grad()`. `accelerate` runs it anywhere; `Trainer` adds evaluation, schedules, mixed
-#   precision, checkpoints and a progress table from a few arguments.
-# - Checkpoints make a crash cost minutes, not the run: `trainer.train(resume_from_checkpoint=True)`.
+# - `Trainer` runs the loop and adds evaluation, schedules, mixed precision, checkpoints and a progress
+#   table from a few arguments. The bonus notebook `03b_under_the_hood.ipynb` writes that loop out in
+#   plain PyTorch and with `accelerate`, and resumes a crashed run from its checkpoint.
 # - Fine-tuning teaches what the training data shows: it can fix a model's mistakes on text like its
 #   training data, not on another domain, and not beyond the input limit.
-# - LoRA trains and saves a small fraction of the weights; section 9 measured what that cost here.
+# - LoRA trains and saves a small fraction of the weights; section 7 measured what that cost here.
 #
 # **Try this:** run the profile you have not run yet: `PROFILE = "gpu"` on a Colab GPU is the full IMDb
 # recipe (published runs reach 0.928-0.931 test accuracy), `"cpu"` a laptop-sized one; set
@@ -1022,18 +814,7 @@ print("Recorded for Chapter 5's comparison.")
 #
 # </details>
 #
-# **2.** In the plain loop of section 7, what goes wrong if you delete `optimizer.zero_grad()`?
-#
-# <details><summary>Answer</summary>
-#
-# `backward()` adds the new gradients to the ones already stored, so every step would use the sum of
-# all gradients so far: ever larger, ever staler updates, and training goes astray. (Adding up the
-# gradients of several batches *on purpose*, then stepping and clearing once, is gradient accumulation:
-# a bigger effective batch in the same memory.)
-#
-# </details>
-#
-# **3.** Why does `DataCollatorWithPadding` pad each batch when it is built, instead of the tokenizer
+# **2.** Why does `DataCollatorWithPadding` pad each batch when it is built, instead of the tokenizer
 # padding every review to `max_len` once?
 #
 # <details><summary>Answer</summary>
@@ -1048,7 +829,6 @@ print("Recorded for Chapter 5's comparison.")
 #
 # - Hugging Face LLM course, chapter 3, "Fine-tuning a pretrained model": the same `Trainer`, the
 #   plain loop and `accelerate`, step by step: <https://huggingface.co/learn/llm-course/chapter3/1>
-# - Hugging Face Accelerate documentation: <https://huggingface.co/docs/accelerate>
 # - Devlin et al. (2018), *BERT: Pre-training of Deep Bidirectional Transformers for Language
 #   Understanding*, arXiv [1810.04805](https://arxiv.org/abs/1810.04805): the encoder and the
 #   fine-tuning recipe this chapter follows.
@@ -1057,6 +837,10 @@ print("Recorded for Chapter 5's comparison.")
 # - Hu et al. (2021), *LoRA: Low-Rank Adaptation of Large Language Models*, arXiv
 #   [2106.09685](https://arxiv.org/abs/2106.09685).
 # - Loshchilov and Hutter (2017), *Decoupled Weight Decay Regularization*, arXiv
-#   [1711.05101](https://arxiv.org/abs/1711.05101): AdamW, the optimizer of every loop here.
+#   [1711.05101](https://arxiv.org/abs/1711.05101): AdamW, the optimizer of both runs here.
 #
-# **Next:** Chapter 4 trains a GPT-like model from scratch, with the course's loop of section 7.
+# **Bonus:** `03b_under_the_hood.ipynb`, the same fine-tuning as a plain PyTorch loop, with `accelerate`
+# and with the course's loop (the one Chapter 4 trains with), and a crashed run resumed from its
+# checkpoint with exactly the weights of an uninterrupted one.
+#
+# **Next:** Chapter 4 trains a GPT-like model from scratch, with the course's training loop.

@@ -634,9 +634,9 @@ assert sum(plain_losses[-10:]) / 10 < plain_losses[0] - 0.3, "the plain loop did
 
 # %% [markdown]
 # That is all training is. A long run needs more around those five lines, and the course's training
-# loop (`helpers/training.py`, the same one Chapter 3 uses) adds it: at every step it takes batch `i`,
-# computes the loss, backpropagates, clips the gradient norm to 1 (one bad batch cannot throw the
-# weights far), and updates the weights with **AdamW** at the learning rate of the schedule:
+# loop (`helpers/training.py`, the same one Chapter 3's bonus notebook fine-tunes with) adds it: at
+# every step it takes batch `i`, computes the loss, backpropagates, clips the gradient norm to 1 (one
+# bad batch cannot throw the weights far), and updates the weights with **AdamW** at the learning rate of the schedule:
 # a linear **warmup** (Adam's statistics are poor in the first steps), then a **cosine decay** to a tenth
 # of the peak. Weight decay (0.1) applies to the weight matrices, not to LayerNorm gains. On a GPU
 # it computes in bfloat16 (mixed precision), or in float16 with a gradient scaler on older GPUs

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.slow  # make test runs it, make unit does not
 
 
 # Chapter 3's sections that read from the Hub or feed Chapter 5: the dataset and the tokenizer (1-2), the
-# model and Trainer (3-4), the saved model beside Chapter 2's (5), LoRA (9) and the records (10).
-# Sections 6-8 (the hard cases, the same fine-tuning in plain PyTorch, accelerate and the course's loop,
-# a resumed run) load the same model from the same cache with the same code: the smoke run's.
-CHAPTER3_ONLINE = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 9.", "## 10."]
+# model and Trainer (3-4), the saved model beside Chapter 2's (5), LoRA (7) and the records (8).
+# Section 6 (the hard cases) runs the saved models of section 5 on six sentences: the smoke run's code.
+# The bonus notebook 03b (the same fine-tuning in plain PyTorch, accelerate and the course's loop, a
+# resumed run) loads the same model from the same cache with the same code: the smoke run's.
+CHAPTER3_ONLINE = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 7.", "## 8."]
 
 
 def test_chapter03_fine_tunes_the_real_repo_id_through_hf_endpoint(online_env, online_out):

@@ -43,7 +43,7 @@ def test_the_cuts_the_online_tests_use_find_their_headings():
     headings = {name: [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
                        if line.startswith("## ")] for name, nb in chapters.items()}
     for name, wanted in [("01", ["## 1. Keys", "## 2. Connect", "## 8. Failure"]),
-                         ("03", ["## 5. Save, reload", "## 9. Parameter-efficient", "## 10. The trade-offs"]),
+                         ("03", ["## 5. Save, reload", "## 7. Parameter-efficient", "## 8. The trade-offs"]),
                          ("05", ["## 3. A hosted model", "## 4. An off-the-shelf", "## 10. Accuracy",
                                  "## 11. The learning curve"])]:
         for heading in wanted:
@@ -59,5 +59,5 @@ def test_the_cuts_the_online_tests_use_find_their_headings():
         and "ResponseCache" in kept
     # Chapter 3's cut keeps what Chapter 5 reuses: both saved models and their records.
     kept = "\n".join(_code(chapter_cells(chapters["03"].cells, sections=["## 1.", "## 2.", "## 3.", "## 4.", "## 5.",
-                                                                       "## 9.", "## 10."])))
+                                                                       "## 7.", "## 8."])))
     assert '"fine-tuned-full"' in kept and '"fine-tuned-lora"' in kept and 'approach="fine-tuned (LoRA)"' in kept
