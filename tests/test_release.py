@@ -67,7 +67,7 @@ def first_code_cell(notebook_json: str) -> str:
 
 
 def files_with_a_first_cell(clone: Path) -> list[str]:
-    notebooks = sorted(p.relative_to(clone).as_posix() for p in (clone / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(p.relative_to(clone).as_posix() for p in (clone / "notebooks").glob("[0-9][0-9]*_*.ipynb"))  # bonus notebooks too
     exercises = sorted(p.relative_to(clone).as_posix() for p in (clone / "notebooks" / "exercises").glob("*.ipynb"))
     return notebooks + exercises
 
