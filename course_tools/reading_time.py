@@ -36,9 +36,7 @@ def reading_load(text: str) -> dict:
         stripped = line.strip()
         if not stripped:
             continue
-        if in_markdown:
-            prose_words += len(re.findall(r"[A-Za-z0-9][\w'.,-]*", stripped.lstrip("#")))
-        elif stripped.startswith("#"):
+        if in_markdown or stripped.startswith("#"):  # Markdown, or a comment in code: both are read as prose
             prose_words += len(re.findall(r"[A-Za-z0-9][\w'.,-]*", stripped.lstrip("#")))
         else:
             code_lines += 1
