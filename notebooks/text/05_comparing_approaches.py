@@ -836,21 +836,24 @@ for n in seeded:  # how far the seed moved each approach, against how far the te
 from helpers.yardstick import labels_to_reach
 
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
-for name, by_n in curve.items():
+for offset, (name, by_n) in enumerate(curve.items()):
     ns = sorted(by_n)
     acc = np.array([by_n[n]["accuracy"] for n in ns])
     low = np.array([by_n[n]["interval"][0] for n in ns])
     high = np.array([by_n[n]["interval"][1] for n in ns])
     ax.plot(ns, acc, "o-", color=colors[name], label=name + (" (STAND-IN)" if rows[name]["stand_in"] else ""))
     ax.fill_between(ns, low, high, color=colors[name], alpha=0.15)
-    for n in ns:  # each seed's own result, where several were run
+    for n in ns:  # each seed's own result, where several were run, a little apart per approach so none hide
         if len(by_n[n]["seeds"]) > 1:
-            ax.scatter([n] * len(by_n[n]["seeds"]), by_n[n]["seeds"], s=14, color=colors[name], alpha=0.6, zorder=3)
+            x = n * 1.04 ** (offset - (len(curve) - 1) / 2)
+            ax.scatter([x] * len(by_n[n]["seeds"]), by_n[n]["seeds"], s=14, color=colors[name], alpha=0.6, zorder=3)
 for name in ["hosted API, zero-shot", "hosted API, few-shot", "pre-trained model, off the shelf"]:
     ax.axhline(rows[name]["accuracy"], color=colors[name], ls="--", lw=1.2,
                label=f"{name} (no training{', STAND-IN' if rows[name]['stand_in'] else ''})")
 ax.axhline(majority_rate, color="k", ls=":", lw=1, label="majority label")
 ax.set_xscale("log")
+ax.set_xticks(sizes, [f"{n:,}" for n in sizes])  # the measured sizes, not powers of ten
+ax.minorticks_off()
 ax.set_xlabel("labelled training examples (log)")
 ax.set_ylabel("test accuracy")
 ax.set_title("accuracy against labelled data (shaded: 95% test-set intervals; dots: each seed)")
