@@ -27,6 +27,7 @@ def kit(tmp_path, monkeypatch):
     """An empty kit in tmp_path with a fake asset 'tiny' that counts how often it is built."""
     monkeypatch.setenv("COURSE_KIT_DIR", str(tmp_path / "kit"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("COURSE_KIT_CACHE", raising=False)  # a teacher's own cache stays out of the tests
     calls = []
 
     def build_tiny(out):
@@ -358,3 +359,68 @@ def test_make_train_gpt_builds_the_corpus_before_its_processes_start():
     makefile = (REPO_ROOT / "Makefile").read_text()
     recipe = re.search(r"^train-gpt:.*\n((?:\t.*\n)+)", makefile, re.M).group(1).splitlines()
     assert recipe[0].strip() == "$(PY) -m course_tools.kit build shakespeare" and "train_gpt.py" in recipe[1]
+
+
+def test_the_kit_cache_restores_a_built_asset_into_a_fresh_kit(kit, tmp_path, monkeypatch, capsys):
+    """make's cache (COURSE_KIT_CACHE): a second clone's kit gets the same files without building."""
+    monkeypatch.setenv("COURSE_KIT_CACHE", str(tmp_path / "cache"))
+    first = offline_kit.build(["tiny"])["assets"]["tiny"]
+    assert "kept tiny in the kit cache" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_KIT_DIR", str(tmp_path / "second-clone" / "kit"))
+    second = offline_kit.build(["tiny"])["assets"]["tiny"]
+    said = capsys.readouterr().out
+    assert len(kit) == 1, "restored, not built again"
+    assert "restore tiny from the kit cache" in said and "sha256 checked" in said
+    assert second["files"] == first["files"] and second["facts"] == first["facts"] == {"answer": 42}
+    assert second["built_at"] == first["built_at"] and "restored_at" in second and "restored_at" not in first
+    assert (kit_dir() / "tiny" / "weights.bin").read_bytes() == b"tiny weights"
+
+
+def test_a_changed_cached_file_is_built_afresh_and_force_never_reads_the_cache(kit, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("COURSE_KIT_CACHE", str(cache))
+    offline_kit.build(["tiny"])
+    [cached] = cache.glob("tiny/*/files/weights.bin")
+    cached.write_bytes(b"tampered")
+    monkeypatch.setenv("COURSE_KIT_DIR", str(tmp_path / "second" / "kit"))
+    offline_kit.build(["tiny"])
+    assert len(kit) == 2 and (kit_dir() / "tiny" / "weights.bin").read_bytes() == b"tiny weights"
+    assert [p.read_bytes() for p in cache.glob("tiny/*/files/weights.bin")] == [b"tiny weights"]  # one entry, good again
+    monkeypatch.setenv("COURSE_KIT_DIR", str(tmp_path / "third" / "kit"))
+    offline_kit.build(["tiny"], force=True)
+    assert len(kit) == 3
+
+
+def test_the_kit_cache_key_changes_with_what_the_bytes_depend_on(kit, monkeypatch):
+    import torch
+
+    from course_tools.kit.cache import cache_key
+
+    monkeypatch.setitem(offline_kit.ASSETS, "child", AssetSpec(
+        stands_in_for="org/child", sources=(), license="MIT", differs="-", builder=lambda out: {}, deps=("tiny",)))
+    manifest = {"assets": {"tiny": {"files": {"weights.bin": {"sha256": "1" * 64}}}}}
+    key = cache_key("child", manifest, {})
+    assert cache_key("child", manifest, {}) == key and cache_key("tiny", manifest, {}) != key
+    other_parent = {"assets": {"tiny": {"files": {"weights.bin": {"sha256": "2" * 64}}}}}
+    assert cache_key("child", other_parent, {}) != key
+    assert cache_key("child", manifest, {"child": {"files": {}, "facts": {"test_accuracy": 0.8}}}) != key
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "another CPU's kernels")
+    assert cache_key("child", manifest, {}) != key
+
+
+def test_no_kit_cache_unless_one_is_asked_for(kit, capsys):
+    from course_tools.kit.cache import cache_folder
+
+    offline_kit.build(["tiny"])
+    assert cache_folder() is None and "kit cache" not in capsys.readouterr().out
+
+
+def test_make_builds_the_kit_with_its_cache_outside_the_clone():
+    """Both of make's kit builds pass KIT_CACHE on; the default is under ~/.cache, outside any clone."""
+    from helpers.paths import REPO_ROOT
+
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert re.search(r"^KIT_CACHE \?= \$\(HOME\)/\.cache/", makefile, re.M)
+    for target in ("kit-if-offline", "kit"):
+        recipe = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+        assert "COURSE_KIT_CACHE=$(KIT_CACHE) $(PY) -m course_tools.kit build" in recipe, target

@@ -13,6 +13,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
+from course_tools.kit import cache as kit_cache
 from course_tools.kit.downloads import KitError, _say, sha256_of
 from course_tools.kit.registry import ASSETS
 from helpers.kit import is_built, read_manifest
@@ -35,7 +36,7 @@ LOCK_FILE = ".build.lock"
 def compare_with_expected(name: str, files: dict, facts: dict, expected: dict | None = None) -> dict:
     """How a fresh build of ``name`` compares with the expected one: {"matches": bool, "differs": [...],
     "note": what that means}. Only a trained asset whose accuracy left the bound is an error."""
-    expected = (json.loads(EXPECTED_FILE.read_text()) if EXPECTED_FILE.exists() else {}) if expected is None else expected
+    expected = _expected() if expected is None else expected
     if name not in expected:
         return {"matches": None, "differs": [], "note": "no expected sha256 recorded for this asset"}
     want = expected[name]
@@ -62,6 +63,10 @@ def compare_with_expected(name: str, files: dict, facts: dict, expected: dict | 
         note += (f"; {', '.join(others)} differ too: other library versions than requirements.lock's "
                  "(a saved config records them), or a changed builder")
     return {"matches": False, "differs": differs, "note": note}
+
+
+def _expected() -> dict:
+    return json.loads(EXPECTED_FILE.read_text()) if EXPECTED_FILE.exists() else {}
 
 
 def write_expected(manifest: dict | None = None) -> Path:
@@ -113,19 +118,27 @@ def _build_order(names: list[str]) -> list[str]:
     return order
 
 
-def _build_one(name: str, manifest: dict) -> None:
+def _build_one(name: str, manifest: dict, use_cache: bool = True) -> None:
     spec, kit = ASSETS[name], kit_dir()
     final, work = kit / name, kit / f".building-{name}"
     shutil.rmtree(work, ignore_errors=True)  # leftovers of an interrupted build
     work.mkdir(parents=True)
-    _say(f"build {name} (stand-in for {spec.stands_in_for})")
-    started = time.perf_counter()
+    # make's cache of finished assets (course_tools/kit/cache.py): the same key, the same bytes.
+    key = kit_cache.cache_key(name, manifest, _expected()) if use_cache and kit_cache.cache_folder() else None
     try:
-        facts = spec.builder(work)
+        cached = kit_cache.restore(name, key, work) if key else None
+        if cached:
+            facts, seconds = cached["facts"], cached["build_seconds"]
+            _say(f"restore {name} from the kit cache ({kit_cache.cache_folder()}): built {cached['built_at'][:10]} "
+                 f"in {seconds} s with the same code, libraries and CPU kernels; every file's sha256 checked")
+        else:
+            _say(f"build {name} (stand-in for {spec.stands_in_for})")
+            started = time.perf_counter()
+            facts = spec.builder(work)
+            seconds = round(time.perf_counter() - started, 1)
     except BaseException:  # also Ctrl-C: never leave a half-built folder behind
         shutil.rmtree(work, ignore_errors=True)
         raise
-    seconds = round(time.perf_counter() - started, 1)
     files = {}
     for path in tqdm(sorted(p for p in work.rglob("*") if p.is_file()), desc=f"sha256 {name}", unit="file"):
         # safetensors writes its files readable by their owner only; a kit copied to a shared
@@ -146,11 +159,16 @@ def _build_one(name: str, manifest: dict) -> None:
         "sources": [{"package": w.pin, "url": w.url, "file": w.filename, "wheel_sha256": w.sha256}
                     for w in spec.sources],
         "derived_from": list(spec.deps), "differs": spec.differs,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "build_seconds": seconds,
+        "built_at": cached["built_at"] if cached else datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "build_seconds": seconds,
         "size_bytes": sum(f["bytes"] for f in files.values()), "files": files, "facts": facts,
         "expected": expected}
+    if cached:  # when this copy was made from the cache (built_at is when its bytes were built)
+        manifest["assets"][name]["restored_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     _write_manifest(manifest)
-    _say(f"done {name} in {seconds} s")
+    if key and not cached:
+        _say(f"kept {name} in the kit cache: {kit_cache.store(name, key, final, manifest['assets'][name])}")
+    _say(f"done {name}: restored (its build took {seconds} s)" if cached else f"done {name} in {seconds} s")
 
 
 @contextmanager
@@ -198,7 +216,7 @@ def build(names: list[str] | None = None, force: bool = False) -> dict:
                 if not stale(name, manifest):
                     _say(f"reuse {name} (already built; --force rebuilds)")
                     continue
-                _build_one(name, manifest)
+                _build_one(name, manifest, use_cache=not (force and name in requested))
         return manifest
     finally:
         if previous is None:
