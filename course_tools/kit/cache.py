@@ -8,9 +8,9 @@ asset, once built, is kept there under a key made of everything its bytes depend
 with the same key copies it instead of building it, after checking every file against its sha256.
 
 What the key covers (``cache_key``): the builders' code and pinned sources (this package's
-builders.py, downloads.py, registry.py), the versions of every installed package, Python, the
-machine and the CPU kernels torch picks (they decide a trained model's last bits), the expected
-sha256s (course_tools/kit/expected.json) and the files of the assets it is built from. Change any
+builders.py, downloads.py, registry.py), the versions of every installed package (but pip, uv
+and setuptools), Python, the machine and the CPU kernels torch picks (they decide a trained model's
+last bits), the expected sha256s (course_tools/kit/expected.json) and the files of the assets it is built from. Change any
 of these and the asset is built afresh (and the older entry replaced). ``--force`` never reads the
 cache. Unset or empty ``COURSE_KIT_CACHE`` (a notebook's own build, the test suite): no cache.
 The test that trains the stand-in twice (tests/test_offline_kit.py) still runs the builder in every
@@ -33,6 +33,8 @@ from course_tools.kit.registry import ASSETS
 CACHE_ENV = "COURSE_KIT_CACHE"
 ENTRY_FILE = "entry.json"  # the asset's manifest entry, as its build wrote it
 KIT_CODE = ("builders.py", "downloads.py", "registry.py")  # the code that decides an asset's bytes
+# Installed packages that never touch an asset's bytes, and that `make setup` upgrades on its own.
+INSTALLERS = {"pip", "uv", "setuptools", "wheel"}
 
 
 def cache_folder() -> Path | None:
@@ -48,7 +50,8 @@ def cache_key(name: str, manifest: dict, expected: dict) -> str:
     here = Path(__file__).parent
     parts = [name, platform.python_version(), platform.machine(), torch.backends.cpu.get_cpu_capability()]
     parts += [(here / file).read_text(encoding="utf-8") for file in KIT_CODE]
-    parts += sorted(f"{dist.metadata.get('Name', '?')}=={dist.version}" for dist in importlib.metadata.distributions())
+    parts += sorted(f"{dist.metadata.get('Name', '?')}=={dist.version}" for dist in importlib.metadata.distributions()
+                    if dist.metadata.get("Name", "").lower() not in INSTALLERS)
     parts.append(json.dumps(expected.get(name), sort_keys=True))
     parts += [json.dumps(manifest["assets"][dep]["files"], sort_keys=True) for dep in ASSETS[name].deps]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
