@@ -95,6 +95,7 @@ from helpers.results import accuracy_interval
 chapter = setup_chapter("Chapter 5 · The four approaches, measured side by side",
                         profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True)
 
+# %%
 # How much work each profile does; only these sizes change between profiles.
 #   test: the held-out reviews every approach is scored on; api_reviews: its first reviews, sent to the API.
 #   train, max_len, batch, lr, lora_lr: Chapter 3's fine-tuning recipe, so its saved models can be reused.
@@ -413,6 +414,7 @@ add_row("transformer, no pre-training", f"{scratch['model'].config.n_layer} laye
         trained_parameters=scratch["parameters"], size_mb=scratch["parameters"] * 4 / 2**20, lines=scratch_lines,
         setup=["install", "labelled data"] + (["GPU"] if chapter.device == "cuda" else []))
 
+# %%
 plt.figure(figsize=(6, 2.8))
 plt.plot(history.steps, history.train_loss)
 plt.gca().set(xlabel="optimizer step", ylabel="training loss (cross-entropy, nats)",
@@ -656,14 +658,11 @@ plt.show()
 # %%
 import shutil
 
-from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
-
 
 def curve_point(n, seed):
     """Each approach that learns from labels, trained on n labelled reviews: {approach: measured result}.
-    Seed SEED takes the first n reviews of the pool (so smaller sets sit inside larger ones, and the
-    table's models are reused where the size is theirs); another seed draws another n reviews from the
-    pool and starts from other random weights."""
+    Seed SEED takes the pool's first n reviews (smaller sets inside larger ones, the table's models
+    reused at their size); another seed draws other reviews and starts from other random weights."""
     subset = (pool if seed == SEED else pool.shuffle(seed=seed)).select(range(n))
     texts, labels = list(subset["text"]), list(subset["label"])
     reuse = seed == SEED and n == len(train_reviews)  # sections 5-7 trained on exactly these reviews
@@ -697,6 +696,7 @@ def curve_point(n, seed):
 
 # %%
 from helpers.comparison import seed_spread_sentence
+from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
 
 sizes = sorted(set(SIZES["curve"] + SIZES["curve_cheap"]))
 seeded = sizes[:SIZES["curve_seeded"]]  # the smallest sizes get several seeds
