@@ -12,7 +12,8 @@ In the order the chapters meet them:
   loop (Chapters 3, 4, 5), with its optimizers in ``helpers.optimizers``
 - ``helpers.recipes``: every profile's sizes, written once (Chapters 3, 4, 5)
 - ``helpers.yardstick``, ``helpers.scratch_classifier``, ``helpers.pretraining``: Chapter 5's measurements,
-  its classifier trained from scratch, and approach 4 (your own GPT pre-trained, then fine-tuned)
+  its classifier trained from scratch, and approach 4 (your own GPT pre-trained, then fine-tuned);
+  ``helpers.comparison`` lays its results out (tables, plots, sentences)
 - ``helpers.results``: records measured results for Chapter 5's comparison
 - ``helpers.checks``: the exercises' checks, one module per chapter
 - smaller pieces: ``helpers.paths`` (where files go), ``helpers.progress`` (progress bars, the live loss plot),

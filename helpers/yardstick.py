@@ -3,6 +3,7 @@
 - ``measure``: accuracy with its interval, throughput over the whole test set, and the latency
   of one review on its own;
 - ``local_cost_usd``: seconds of your machine times an hourly price you choose;
+- ``megabytes``: a model's weights' size in float32;
 - ``code_lines``: lines of code a learner writes for an approach (docstrings and comments excluded);
 - ``labels_to_reach``: how many labelled examples an approach needs to reach an accuracy, read
   off the measured learning curve, never extrapolated;
@@ -108,6 +109,11 @@ def code_lines(*objects) -> int:
     return total
 
 
+def megabytes(model) -> float:
+    """Size of a model's weights in float32, as saved on disk (Chapter 5)."""
+    return sum(p.numel() for p in model.parameters()) * 4 / 2**20
+
+
 def labels_to_reach(ns: Sequence[int], accuracies: Sequence[float], target: float) -> float | None:
     """How many labelled examples a learning curve needs to reach ``target`` accuracy, read off
     the measured points (straight lines between them on a log scale of n). None when the curve
@@ -139,12 +145,14 @@ def money(value) -> str:
 
 def comparison_table(rows: dict, predictions: int, api_reviews: int):
     """Chapter 5's measured rows as a table of strings, every column formatted for reading
-    (``number``, ``money``), best accuracy first; the rows are ``add_row``'s dicts."""
+    (``number``, ``money``), best accuracy first; the rows are ``add_row``'s dicts. A stand-in's row is
+    named "<approach> [STAND-IN]": its numbers are not the real model's, and the name says so where
+    they are read."""
     import pandas as pd
 
     table = {}
     for name, r in sorted(rows.items(), key=lambda item: -item[1]["accuracy"]):
-        table[name] = {
+        table[f"{name} [STAND-IN]" if r["stand_in"] else name] = {
             "accuracy (95% CI)": f"{r['accuracy']:.3f} ({r['low']:.3f}-{r['high']:.3f}), n={r['n']:,}",
             f"accuracy, first {api_reviews}": number(r["accuracy_on_api_subset"], 3),
             "labelled examples": number(r["labels"]),

@@ -19,32 +19,28 @@
 # | Fine-Tuning | Low | High | Medium | High | Task-specific customization with labeled data |
 # | Building from Scratch | Very Low | Very High | High | Very High | For research or custom architectures |
 #
-# This chapter does not assert it: it **measures** it. One task (is a movie review positive or
-# negative?), one fixed held-out test set, and every approach run for real on it:
+# This chapter **measures** it instead. One task (is a movie review positive or negative?), one
+# fixed held-out test set, and every approach run for real on it:
 #
 # 1. a **hosted model through the API**, zero-shot and few-shot (Chapter 1's client);
 # 2. an **off-the-shelf pre-trained** sentiment model (Chapter 2);
 # 3. a **fine-tuned** model, full and LoRA (Chapter 3's saved models when they are there);
-# 4. **your own model, built from scratch** as the syllabus means it: Chapter 4's GPT *pre-trained* on
-#    unlabelled reviews, then fine-tuned on the labelled ones; next to it the same transformer with
-#    **no pre-training** at all, trained on the labelled reviews only, so the difference is pre-training;
-# 5. and a classical floor every comparison needs: **TF-IDF + logistic regression** (scikit-learn).
+# 4. **your own model, built from scratch**: Chapter 4's GPT *pre-trained* on unlabelled reviews, then
+#    fine-tuned; beside it the same transformer with **no pre-training**, so the difference is pre-training;
+# 5. a classical floor: **TF-IDF + logistic regression** (scikit-learn).
 #
-# For each: accuracy with a confidence interval, latency and throughput on this machine, training
-# (and pre-training) time, model size, money, the setup steps and lines of code you need, and
-# labelled examples needed. Then a **learning curve** measures what pre-training is worth at each
-# number of labelled examples, the table above is regenerated from the measurements (with each rule
-# printed, and the one column no run can measure marked as judgement), and a short guide says which
+# For each: accuracy with a confidence interval, latency, throughput, training time, size, money, setup
+# steps, lines of code and labelled examples. Then a **learning curve** (what pre-training is worth at
+# each number of labels), the table above regenerated from the measurements, and a guide: which
 # approach when.
 #
 # **Run time** (Run All): `smoke` about 3 minutes; `cpu` about 12 minutes on a 2-core laptop when
 # Chapter 3's `cpu` models are saved, about 17 without; `gpu` longer: it fine-tunes on all 25,000 IMDb
 # reviews and on the learning curve's subsets. The comparison table in `docs/results.md` is this chapter's `cpu` run (`make comparison`).
 #
-# **No internet?** As in every chapter, the cells name the real models and datasets; offline, the
-# kit's stand-ins take their place (Rotten Tomatoes sentences for IMDb, MiniLM for DistilBERT, a local
-# SmolLM2 behind `transformers serve` for the OpenAI API), every banner and table says so, and
-# numbers measured on stand-ins are labelled as such.
+# **No internet?** Offline, the kit's stand-ins take the real models' places (Rotten Tomatoes
+# sentences for IMDb, MiniLM for DistilBERT, a local SmolLM2 for the OpenAI API), and every banner,
+# table and number measured on one says so.
 
 # %%
 # The course's `helpers` package. Run locally, `make` has installed it (`pip install -e .`) and
@@ -99,16 +95,13 @@ from helpers.results import accuracy_interval
 chapter = setup_chapter("Chapter 5 · The four approaches, measured side by side",
                         profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True)
 
-# How much work each profile does. Only these sizes change between profiles.
-#   test: held-out reviews every approach is scored on; api_reviews: the first reviews of that same
-#   set sent to the API (each one is a paid request, or ~0.5 s on the local stand-in).
-#   train, max_len, batch, lr, lora_lr: Chapter 3's fine-tuning recipe (helpers/recipes.py), so that
-#   Chapter 3's saved models can be reused here.
-#   curve: the learning curve's labelled-set sizes (curve_cheap: only for TF-IDF and no pre-training,
-#   which train in seconds); its curve_seeded smallest sizes are trained with curve_seeds seeds.
-#   pretrain_steps, pretrain_batch: the pre-training of approach 4 (windows of max_len words);
-#   pretrain_reviews: how many unlabelled reviews it reads (None: all); pretrain_vocab: the most words
-#   its vocabulary keeps (the output layer's size, most of a small model's compute).
+# %%
+# How much work each profile does; only these sizes change between profiles.
+#   test: the held-out reviews every approach is scored on; api_reviews: its first reviews, sent to the API.
+#   train, max_len, batch, lr, lora_lr: Chapter 3's fine-tuning recipe, so its saved models can be reused.
+#   curve: the learning curve's sizes (curve_cheap: only the two approaches that train in seconds); its
+#   curve_seeded smallest sizes get curve_seeds seeds. pretrain_*: approach 4's pre-training (steps, batch,
+#   unlabelled reviews read, None: all; the most words its vocabulary keeps).
 from helpers.recipes import FINE_TUNING_RECIPES
 
 fine_tuning = {k: FINE_TUNING_RECIPES[chapter.profile][k] for k in ("train", "max_len", "batch", "lr", "lora_lr")}
@@ -144,11 +137,9 @@ plt.show()
 # ## 1. One task, one test set
 #
 # Every approach is scored on **the same held-out reviews**, drawn once with a fixed seed from the
-# test split (IMDb's test split covers different films from its training split; offline, Rotten
-# Tomatoes is split by movie). The trained approaches learn from reviews of the training split only.
-# API calls cost money per review, so the API rows use the *first* `api_reviews` reviews of the same
-# test set; the table also scores every other approach on exactly that subset, so the comparison stays
-# like for like.
+# test split (other films than the training split's). The trained approaches learn from the training
+# split only. API calls cost money per review, so the API rows use the *first* `api_reviews` reviews
+# of the test set, and the table scores every other approach on that subset too: like for like.
 
 # %%
 test_reviews = load_reviews(REVIEWS_DATASET, split="test", n=SIZES["test"], seed=SEED)
@@ -168,50 +159,35 @@ print(f"always guessing the majority label scores {majority_rate:.3f}: the floor
 assert not leaked, f"{len(leaked)} test reviews also appear in the training pool"
 
 # %% [markdown]
-# Every approach below ends in the same call, `measure(predict, texts, truth)` from
-# `helpers/yardstick.py`, where `predict` takes a list of reviews and returns a list of labels. It
-# measures the same things for everyone:
+# Every approach ends in the same call, `measure(predict, texts, truth)` (`helpers/yardstick.py`),
+# where `predict` turns a list of reviews into a list of labels. It measures, for everyone:
 #
-# - **accuracy**, with a 95% confidence interval (Wilson's): on 1,000 reviews an accuracy is only
-#   known to about ±2.5 points, and two approaches whose intervals overlap may not really differ;
-# - **throughput**: reviews per second when the approach gets the whole test set at once (batched;
-#   the API rows send one request at a time, and their tables say so);
-# - **latency**: the median time to answer *one* review sent on its own, which is what a person
-#   waiting for an answer feels.
+# - **accuracy**, with a 95% (Wilson) interval: on 1,000 reviews an accuracy is known to about ±2.5
+#   points, and two approaches whose intervals overlap may not really differ;
+# - **throughput**: reviews per second given the whole test set at once (the API: one request at a time);
+# - **latency**: the median time to answer *one* review on its own, what a person waiting feels.
 #
-# Each row also records training time, model size, money, the labelled examples used, the
-# **setup steps** the approach needs before any code runs (an API key, a package to install, a model
-# or a text corpus to download, labelled data to collect, a GPU) and the **lines of code a learner
-# writes** for it (`code_lines`: the functions' source, without blank lines, comments and docstrings;
-# library code does not count, the course's helpers do, because a learner without this course would
+# Each row also records training time, size, money, labels used, the **setup steps** (key, install,
+# download, labelled data, GPU) and the **lines of code a learner writes** (`code_lines`: without
+# blanks, comments and docstrings; the course's helpers count, since without the course you would
 # write them).
 
 # %%
+from helpers.comparison import comparison_row, row_summary
 from helpers.yardstick import code_lines, local_cost_usd, measure
 
 rows = {}  # approach -> its measured row; the comparison table at the end is these rows
 
 
-def add_row(approach, model, result, *, labels, train_seconds, parameters, trained_parameters, size_mb, lines,
-            setup, pretrain_seconds=None, cost_per_review_usd=None, one_at_a_time=False, stand_in="", note=""):
+def add_row(approach, model, result, *, train_seconds, cost_per_review_usd=None, **described):
     """One approach's measurements, in the comparison's units. ``train_seconds`` includes any
-    pre-training; ``stand_in`` says what about the row is an offline stand-in ("" when nothing)."""
-    k = len(api_truth)
+    pre-training; ``described``: labels, parameters, size, lines, setup, notes (``comparison_row``)."""
     if cost_per_review_usd is None:  # local: this machine's time, at your hourly price
         cost_per_review_usd = local_cost_usd(1 / result["throughput"], dollars_per_hour)
-    rows[approach] = dict(
-        model=model, labels=labels, accuracy=result["accuracy"], low=result["interval"][0],
-        high=result["interval"][1], n=result["n"],
-        accuracy_on_api_subset=np.mean([p == t for p, t in zip(result["predicted"][:k], api_truth)]),
-        latency_ms=result["latency_ms"], throughput=result["throughput"], one_at_a_time=one_at_a_time,
-        pretrain_seconds=pretrain_seconds, train_seconds=train_seconds, parameters=parameters,
-        trained_parameters=trained_parameters, size_mb=size_mb, train_cost_usd=local_cost_usd(train_seconds, dollars_per_hour),
-        cost_for_workload_usd=cost_per_review_usd * PREDICTIONS, code_lines=lines, setup=list(setup),
-        stand_in=stand_in, note=note, predicted=list(result["predicted"]))  # per review, for section 9's paired tests
-    low, high = result["interval"]
-    print(f"{approach}: accuracy {result['accuracy']:.3f} ({low:.3f}-{high:.3f}) on {result['n']:,} reviews; "
-          f"{result['latency_ms']:.1f} ms per review alone, {result['throughput']:,.0f} reviews/s "
-          f"{'one at a time' if one_at_a_time else 'batched'}; setup: {', '.join(setup) or 'none'}; {lines} lines of code")
+    rows[approach] = comparison_row(model, result, api_truth=api_truth, train_seconds=train_seconds,
+                                    train_cost_usd=local_cost_usd(train_seconds, dollars_per_hour),
+                                    cost_for_workload_usd=cost_per_review_usd * PREDICTIONS, **described)
+    print(row_summary(approach, rows[approach]))
 
 
 # %% [markdown]
@@ -250,19 +226,15 @@ add_row("TF-IDF + logistic regression", "scikit-learn (no pre-training)", tfidf_
 # %% [markdown]
 # ## 3. A hosted model through the API, zero-shot and few-shot
 #
-# Chapter 1's code, unchanged: `connect` picks the real OpenAI API when there is a key and a network
-# (or the OpenAI-compatible server named by `OPENAI_BASE_URL`, as in Chapter 1), and the local
-# `transformers serve` stand-in otherwise (the banner says which). Zero-shot sends only
-# an instruction; few-shot adds a few labelled reviews as earlier turns of the conversation.
-# No training, no labelled data beyond the shots; you pay per token instead.
+# Chapter 1's code, unchanged: `connect` picks the real OpenAI API when there is a key (or the
+# server named by `OPENAI_BASE_URL`), else the local stand-in; the banner says which. Zero-shot sends
+# only an instruction; few-shot adds a few labelled reviews as earlier turns. No training; you pay
+# per token.
 #
-# **Money** is the token count times the maintained price table (`genai-prices`): on the real API,
-# the tokens it reports for each call; on the local stand-in (or your own endpoint, whose prices are
-# not in the table) the cost column prices the same requests at a hosted OpenAI model's rates
-# (`OPENAI_MODEL`, or `gpt-4.1-mini` when the table does not know it), with tokens counted by OpenAI's
-# tokenizer (`tiktoken`): what these requests *would* cost on the API. The real API's answers are cached on disk (Chapter 1's
-# `ResponseCache`, shared with it), so running this chapter again costs nothing.
-# Latency and accuracy on the stand-in are the stand-in's, not the hosted model's; the table says so.
+# **Money** is tokens times the `genai-prices` table: the tokens the real API reports, or, on the
+# stand-in or your own endpoint, the same requests counted by OpenAI's tokenizer (`tiktoken`) and
+# priced at `OPENAI_MODEL`'s rates (`gpt-4.1-mini` when the table does not know it): what they *would*
+# cost. The stand-in's latency and accuracy are its own, and the table says so.
 
 # %%
 from helpers.llm_api import (ResponseCache, classify_sentiment, connect, count_message_tokens, count_tokens,
@@ -294,18 +266,16 @@ for name, examples in [("zero-shot", []), ("few-shot", shots)]:
         tokens_per_review=(tokens_in + tokens_out) / len(answers))
 
 # %%
-api_model = {"openai": OPENAI_MODEL, "custom": f"{backend.model} at {backend.where} (OPENAI_BASE_URL)",
-             "local": f"{LOCAL_MODEL.split('/')[-1]} (local stand-in for {OPENAI_MODEL})"}[backend.kind]
+from helpers.comparison import hosted_api_labels
+
+# Who answered (the API, your endpoint, or the local stand-in), as the rows and their notes will say.
+described = hosted_api_labels(backend.kind, backend.model, backend.where, backend.price_model, OPENAI_MODEL, LOCAL_MODEL)
 api_lines = code_lines(classify_sentiment, sentiment_messages, parse_sentiment)
 for name, run in api_runs.items():
-    add_row(f"hosted API, {name}", api_model, run, labels=len(shots) if name == "few-shot" else 0,
+    add_row(f"hosted API, {name}", described["model"], run, labels=len(shots) if name == "few-shot" else 0,
             train_seconds=0.0, parameters=None, trained_parameters=0, size_mb=None, lines=api_lines,
             setup=["key", "install"], cost_per_review_usd=run["cost_per_review"], one_at_a_time=True,
-            stand_in={"local": f"a {LOCAL_MODEL.split('/')[-1]} on this machine, not {OPENAI_MODEL}"}.get(backend.kind, ""),
-            note={"local": "stand-in: accuracy and latency are SmolLM2-135M's on this CPU; ",
-                  "custom": f"custom endpoint: money priced at {backend.price_model}'s rates, its own prices unknown; ",
-                  "openai": ""}[backend.kind]
-            + "reviews/s: one request at a time (concurrent requests go faster, up to the rate limit)")
+            stand_in=described["stand_in"], note=described["note"])
     print(f"   {run['answered']:.0%} of answers were a label; {run['tokens_per_review']:.0f} tokens per review")
 backend.close()  # frees the local server's memory for the training below
 
@@ -318,6 +288,8 @@ backend.close()  # frees the local server's memory for the training below
 
 # %%
 from transformers import pipeline
+
+from helpers.yardstick import megabytes
 
 
 def pipeline_predictor(model, tokenizer=None, max_length=None, batch_size=64):
@@ -332,11 +304,6 @@ def pipeline_predictor(model, tokenizer=None, max_length=None, batch_size=64):
     return predict, pipe.model
 
 
-def megabytes(model):
-    """Size of a model's weights in float32, as saved on disk."""
-    return sum(p.numel() for p in model.parameters()) * 4 / 2**20
-
-
 predict, model = pipeline_predictor(resolve_model(OFF_THE_SHELF_MODEL))
 result = measure(predict, test_texts, truth, single_reviews=SIZES["single_reviews"])
 add_row("pre-trained model, off the shelf", OFF_THE_SHELF_MODEL if chapter.hub.online else
@@ -347,17 +314,15 @@ add_row("pre-trained model, off the shelf", OFF_THE_SHELF_MODEL if chapter.hub.o
         note="" if chapter.hub.online else "stand-in was fine-tuned on 4,000 Rotten Tomatoes training sentences")
 
 # %% [markdown]
-# Offline, this row flatters the off-the-shelf approach: the kit's stand-in was fine-tuned on
-# Rotten Tomatoes training sentences, the same kind of text as the test set. The real
-# `distilbert-base-uncased-finetuned-sst-2-english` learned from SST-2 movie *sentences* and is scored
-# here on whole IMDb *reviews*: a domain shift that costs a few points (its card reports 91.3 on SST-2).
+# Offline, this row flatters the approach: the kit's stand-in was fine-tuned on Rotten Tomatoes
+# sentences, the test set's kind of text. The real model learned from SST-2 *sentences* and is scored
+# here on whole IMDb *reviews*, a domain shift that costs a few points.
 #
 # ## 5. Fine-tuned: full and LoRA
 #
-# Chapter 3 fine-tuned `distilbert-base-uncased` on labelled reviews and saved the result in
-# `results/chapter03/`. When that chapter ran in this same profile and hub mode, its saved models are
-# evaluated here on this chapter's test set and its recorded training time is used; otherwise
-# `quick_fine_tune` (Chapter 3's recipe in one function) trains them now.
+# When Chapter 3 ran in this profile and hub mode, its saved models (`results/chapter03/`) are scored
+# here, with its recorded training time; otherwise `quick_fine_tune` (Chapter 3's recipe in one
+# function) trains them now.
 
 # %%
 from helpers.fine_tuning import load_classifier, quick_fine_tune, tokenize_reviews
@@ -384,11 +349,10 @@ for approach, folder, lora in [("fine-tuned (full)", chapter3_dir / "fine-tuned-
                                ("fine-tuned (LoRA)", chapter3_dir / "fine-tuned-lora", True)]:
     record = chapter3_record(approach, folder)
     if record:
+        model = str(folder)
         if lora:  # Chapter 3 saved only the adapter: put it on the base model and fold it in
             from peft import PeftModel
-            model = PeftModel.from_pretrained(load_classifier(base_model), str(folder)).merge_and_unload()
-        else:
-            model = str(folder)
+            model = PeftModel.from_pretrained(load_classifier(base_model), model).merge_and_unload()
         seconds, labels = record["train_seconds"], record["train_examples"]
         trained, total, max_len = record["trainable_parameters"], record["parameters"], record["max_len"]
         source = f"Chapter 3's saved model ({folder.name}, trained in {seconds:.0f} s)"
@@ -402,8 +366,7 @@ for approach, folder, lora in [("fine-tuned (full)", chapter3_dir / "fine-tuned-
         trained, total, max_len = run["trainable_parameters"], run["parameters"], SIZES["max_len"]
         source = f"fine-tuned here in {seconds:.0f} s"
     predict, loaded = pipeline_predictor(model, tokenizer=base_model if lora else None, max_length=max_len)
-    result = measure(predict, test_texts, truth, single_reviews=SIZES["single_reviews"])
-    fine_tuned[approach] = result
+    result = fine_tuned[approach] = measure(predict, test_texts, truth, single_reviews=SIZES["single_reviews"])
     add_row(approach, BASE_MODEL if chapter.hub.online else f"minilm-l6-v2 (offline stand-in for {BASE_MODEL})",
             result, labels=labels, train_seconds=seconds, parameters=total, trained_parameters=trained,
             size_mb=megabytes(loaded), lines=code_lines(quick_fine_tune, load_classifier, tokenize_reviews,
@@ -414,16 +377,14 @@ for approach, folder, lora in [("fine-tuned (full)", chapter3_dir / "fine-tuned-
 # %% [markdown]
 # ## 6. A transformer with no pre-training
 #
-# Chapter 4's building blocks, now for classification (`helpers/scratch_classifier.py`): a word vocabulary built
-# from *your* training reviews only, token and position embeddings, Chapter 4's transformer `Block`s, the
-# mean of the review's vectors, and a two-way linear head; trained by Chapter 4's loop
-# (`helpers.training.train`, through `train_classifier`). Nothing in it has read a word of English
-# before these labelled reviews: this is *not* the syllabus's approach 4 (that one pre-trains first,
-# section 7); it is the baseline that shows what pre-training adds.
+# Chapter 4's building blocks, for classification (`helpers/scratch_classifier.py`): a vocabulary of
+# *your* training reviews' words, token and position embeddings, Chapter 4's `Block`s, the mean of the
+# review's vectors and a two-way head, trained by Chapter 4's loop. It has read no English before these
+# labelled reviews: not approach 4 (section 7 pre-trains first) but the baseline that shows what
+# pre-training adds.
 #
-# One detail worth seeing: the blocks use *causal* attention (each word looks only to its left), and
-# reviews are padded on the right, so a real word never attends to padding: Chapter 4's blocks work
-# unchanged, with no attention mask.
+# The blocks use *causal* attention (each word looks only left) and reviews are padded on the right,
+# so a real word never attends to padding: Chapter 4's blocks work unchanged, with no attention mask.
 
 # %%
 import matplotlib.pyplot as plt
@@ -453,11 +414,11 @@ add_row("transformer, no pre-training", f"{scratch['model'].config.n_layer} laye
         trained_parameters=scratch["parameters"], size_mb=scratch["parameters"] * 4 / 2**20, lines=scratch_lines,
         setup=["install", "labelled data"] + (["GPU"] if chapter.device == "cuda" else []))
 
+# %%
 plt.figure(figsize=(6, 2.8))
 plt.plot(history.steps, history.train_loss)
-plt.xlabel("optimizer step")
-plt.ylabel("training loss (cross-entropy, nats)")
-plt.title("no pre-training: the loss falls, from ln 2 = 0.69 (a coin flip)")
+plt.gca().set(xlabel="optimizer step", ylabel="training loss (cross-entropy, nats)",
+              title="no pre-training: the loss falls, from ln 2 = 0.69 (a coin flip)")
 plt.show()
 assert history.train_loss[-1] < history.train_loss[0], "the no-pre-training model did not learn at all"
 
@@ -477,23 +438,17 @@ print(f"{review.shape[1]} tokens alone, {padded.shape[1]} with padding; same log
 # %% [markdown]
 # ## 7. Your own model, built from scratch: pre-train it, then fine-tune it
 #
-# This is the syllabus's approach 4: a model of your own, pre-trained on raw text, then put to work.
-# It is Chapter 4's `GPT`, unchanged, of the *same size* as the row above (`helpers/pretraining.py`):
+# The syllabus's approach 4: Chapter 4's `GPT`, unchanged and of the *same size* as the row above
+# (`helpers/pretraining.py`):
 #
-# 1. a word vocabulary from **unlabelled** reviews, and the GPT trained on them by next-word
-#    prediction with Chapter 4's loop (`random_windows`, `lm_loss`, `train`), as Chapter 4 trained on
-#    Shakespeare;
-# 2. its token and position embeddings and its blocks copied into the classifier of section 6 (the
-#    same `Block` class), with a new two-way head;
-# 3. fine-tuned on the same labelled reviews by the same recipe as section 6 (`train_classifier`):
-#    same steps, batches and learning rate. The two rows differ only by pre-training.
+# 1. pre-trained by next-word prediction on **unlabelled** reviews, with Chapter 4's loop;
+# 2. its embeddings and blocks copied into section 6's classifier, with a new two-way head;
+# 3. fine-tuned by section 6's recipe on the same labels. The two rows differ only by pre-training.
 #
-# **The unlabelled text.** Online: IMDb's own `unsupervised` split, 50,000 reviews nobody labelled
-# (the test split is never read). Offline the kit has no such split, so the stand-in is the *text* of
-# the kit's training split with its labels dropped: reviews of other films than the test set's, and
-# the labelled reviews' text among them (as it would be in practice: you pre-train on all the text you
-# have). The cost of pre-training is reported like everything else: words seen, seconds, and the
-# floating-point operations by the usual estimate, 6 x parameters x tokens (forward and backward pass).
+# **The unlabelled text.** Online: IMDb's `unsupervised` split, 50,000 reviews nobody labelled.
+# Offline: the kit's training split with its labels dropped (other films than the test set's; you
+# pre-train on all the text you have). Its cost is reported like everything else: words seen, seconds,
+# and FLOPs by the usual estimate, 6 x parameters x tokens.
 
 # %%
 from helpers.pretraining import classifier_from_gpt, fine_tune_pretrained, pretrain_gpt, word_stream
@@ -523,12 +478,10 @@ assert pretrained["loss_after"] < pretrained["loss_before"], "pre-training did n
 # %% [markdown]
 # ### Moving the weights: what is copied, what is new
 #
-# The step that makes this approach 4 rather than section 6 again: the classifier starts from the
-# pre-trained GPT's weights. The two models share their parts (same `Block` class, same sizes) under
-# different names, so the transfer is a renaming: every classifier tensor that has a counterpart in
-# the GPT takes its values; the two-way head has none and keeps its random start. The GPT's
-# next-word head (`lm_head`) stays behind: it is the same matrix as `wte` (weight tying, Chapter 4),
-# so what it learned comes along anyway.
+# What makes this approach 4 rather than section 6 again: the classifier starts from the GPT's
+# weights. The two share their parts under different names, so the transfer is a renaming; the
+# two-way head has no counterpart and starts random. The GPT's `lm_head` stays behind, but it is the
+# same matrix as `wte` (weight tying, Chapter 4), so what it learned comes along.
 
 # %%
 from helpers.gpt import GPTConfig
@@ -570,9 +523,8 @@ with torch.no_grad():
 print("same weights and same logits on 8 test reviews as classifier_from_gpt")
 
 # %% [markdown]
-# From here the chapter calls the helpers: `fine_tune_pretrained` starts from `classifier_from_gpt`
-# (the transfer above) and trains it by section 6's recipe, once here and once per size of the
-# learning curve.
+# From here `fine_tune_pretrained` does it: `classifier_from_gpt` (the transfer above), then section
+# 6's recipe.
 
 # %%
 own = fine_tune_pretrained(pretrained, list(train_reviews["text"]), list(train_reviews["label"]),
@@ -592,31 +544,23 @@ print(f"same classifier, same labels, same recipe: {rows['transformer, no pre-tr
       f"pre-training, {result['accuracy']:.3f} with {pretrained['seconds']:.0f} s of it")
 
 # %% [markdown]
-# How much pre-training buys depends on how much of it you can afford. This one is tiny next to a
-# published model's: DistilBERT's pre-training read about 3.3 billion words of books and Wikipedia for
-# about 90 hours on 8 V100 GPUs (its paper, arXiv 1910.01108); compare the words and seconds printed
-# above. The row above is what *your own* pre-training buys at this size; the
-# learning curve below shows it at every amount of labelled data.
+# This pre-training is tiny next to a published model's: DistilBERT's read about 3.3 billion words
+# over about 90 hours on 8 V100 GPUs (arXiv 1910.01108); compare the words and seconds printed above.
 
 # %% [markdown]
 # ## 8. What the earlier chapters recorded
 #
-# Chapters 1-3 wrote their measurements to `results/results.jsonl`. Each measured on its own sample
-# (Chapter 1 on 100 reviews of its own), so the numbers above, all on this chapter's one test set,
-# are the ones to compare. Put side by side, they should agree within their confidence intervals;
-# when they do not, something changed between the runs (the data, a model, a library), and that is
-# worth finding out.
+# Chapters 1-3 recorded theirs in `results/results.jsonl`, each on its own sample, so compare the
+# numbers above (one test set). Side by side they should agree within their intervals; when they do
+# not, something changed between the runs (data, model, library), worth finding out.
 
 # %%
-earlier = [r for r in load_results() if r["chapter"] in ("01", "02", "03") and r["profile"] == chapter.profile
-           and r["task"] == "binary sentiment, movie reviews"]
-if earlier:
-    table = pd.DataFrame([{"chapter": r["chapter"], "approach": r["approach"], "accuracy then": r["accuracy"],
-                           "on n": r["n_examples"], "accuracy here": rows.get(r["approach"], {}).get("accuracy"),
-                           "on n here": rows.get(r["approach"], {}).get("n"), "recorded": r["recorded_at"][:16]}
-                          for r in earlier])
+from helpers.comparison import earlier_results_table
+
+earlier = earlier_results_table(load_results(), rows, chapter.profile)
+if earlier is not None:
     with pd.option_context("display.float_format", "{:.3f}".format):
-        display(table)
+        display(earlier)
 else:
     print(f"No earlier chapter has recorded a result in profile {chapter.profile!r} yet; everything above was "
           "measured here.")
@@ -624,34 +568,25 @@ else:
 # %% [markdown]
 # ## 9. The comparison, in numbers
 #
-# One row per approach, every column measured on this machine in this run ("-": does not apply).
-# Money is in two parts: a one-off training cost (pre-training included), and the cost of classifying
-# `PREDICTIONS` reviews (API: tokens times the price table; local: this machine's time at your hourly
-# price).
+# One row per approach, every column measured in this run ("-": does not apply). Money in two parts:
+# one-off training (pre-training included), and classifying `PREDICTIONS` reviews.
 
 # %%
+from helpers.comparison import models_used
 from helpers.yardstick import comparison_table, money
 
-table = comparison_table(rows, PREDICTIONS, len(api_truth))
-# A stand-in's numbers are not the real model's: the row's name says so, where the numbers are read.
-table.index = [f"{name} [STAND-IN]" if rows[name]["stand_in"] else name for name in table.index]
-with pd.option_context("display.max_colwidth", 60):
-    display(table)
-print("models actually used:")
-for approach, row in rows.items():
-    print(f"  {approach:34s} {row['model']}" + (f"  [{row['note']}]" if row["note"] else ""))
-    if row["stand_in"]:
-        print(f"  {'':34s} STAND-IN: {row['stand_in']}; its numbers are not the real model's")
+with pd.option_context("display.max_colwidth", 60):  # a stand-in's row is named "... [STAND-IN]"
+    display(comparison_table(rows, PREDICTIONS, len(api_truth)))
+print(models_used(rows))
 
 # %% [markdown]
 # ### Is a gap more than chance? A paired test
 #
-# Two intervals that overlap do not settle whether two approaches differ, and every row here was
-# scored on the *same* reviews, which a sharper test can use: McNemar's test (`paired_test` in
-# `helpers/results.py`) looks only at the reviews where exactly one of the two is right. If the two
-# were equally good, those would split about evenly between them; the p-value is the chance of a
-# split at least as uneven as this one under that assumption (an exact binomial test). A pair with an
-# API row is compared on the API's reviews only, the first of the test set.
+# Every row was scored on the *same* reviews, which a sharper test than overlapping intervals can use:
+# McNemar's test (`paired_test`, `helpers/results.py`) looks only at the reviews where exactly one of
+# the two is right. Were the two equally good, those would split about evenly; the p-value is the
+# chance of a split at least this uneven (an exact binomial test). A pair with an API row is compared
+# on the API's reviews only.
 
 # %%
 from helpers.results import paired_test
@@ -675,11 +610,9 @@ with pd.option_context("display.max_colwidth", 70, "display.width", 250, "displa
     display(pd.DataFrame(paired).T)
 
 # %% [markdown]
-# How to read it: below 0.05, a split this uneven would be rare if the two approaches were equally
-# accurate, so the gap is more than the luck of this test set; above it, this test set cannot tell the
-# two apart (which does not show that they are equal, and a pair measured on the API's few reviews
-# needs a large gap to pass). Six tests at the 0.05 level give about one chance in four of at least one
-# false alarm even if no pair truly differed, so read a p-value near 0.05 as "maybe".
+# Below 0.05 the gap is more than this test set's luck; above it, this test set cannot tell the two
+# apart (which does not show them equal). Six tests at 0.05 give about one chance in four of a false
+# alarm, so read a p-value near 0.05 as "maybe".
 
 # %%
 # Chapter checks: what must hold at every size, or the chapter is broken.
@@ -698,84 +631,52 @@ if chapter.profile != "smoke":  # with Chapter 3's amount of data, pre-training 
 # %% [markdown]
 # ## 10. Accuracy against cost, and against latency
 #
-# The two pictures most decisions come down to. Up is better; left is cheaper (or faster). Both axes'
-# *x* are logarithmic: the approaches differ by factors of ten and a thousand, not by percents. The
-# bars are the 95% intervals: where two overlap, this test set cannot tell them apart. Each approach
-# has its own shape, so points that fall on each other stay apart in the legend, and on the plot each
-# is nudged a little to the right of the one it would hide (its *x* is then a third too high: no
-# conclusion rests on a third on these axes); a **hollow** point is a stand-in's (offline: the API rows
-# are a 135M model on this CPU priced at the hosted model's rates, the off-the-shelf model is the kit's,
-# the fine-tuned ones are MiniLM), not a measurement of the real thing.
+# The two pictures most decisions come down to: up is better, left is cheaper (or faster), on log
+# axes because the approaches differ by factors of ten and a thousand. Bars are 95% intervals. A point
+# that would hide another is nudged a little right; a **hollow** point is a stand-in's, not the real
+# model's.
 
 # %%
-colors = dict(zip(rows, plt.cm.tab10.colors))
-markers = dict(zip(rows, "osD^vP*Xh"))  # a shape per approach: points that coincide stay readable
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
-for ax, column, label in [(axes[0], "cost_for_workload_usd", f"$ to classify {PREDICTIONS:,} reviews (log)"),
-                          (axes[1], "latency_ms", "ms to answer one review (log)")]:
-    drawn = []  # (x, accuracy) of the points already on this axis
-    for approach, row in rows.items():
-        x = max(row[column], 1e-4)  # a free approach still needs a place on a log axis
-        # Points at the same x and close in accuracy would hide each other: shift each one a third
-        # further right per point it would sit on (readable, and small on a log axis).
-        hides = sum(abs(np.log10(x / dx)) < 0.1 and abs(row["accuracy"] - da) < 0.06 for dx, da in drawn)
-        drawn.append((x, row["accuracy"]))
-        x *= 1.35 ** hides
-        hollow = bool(row["stand_in"])  # a stand-in's point: not the real model's measurement
-        ax.errorbar(x, row["accuracy"], yerr=[[row["accuracy"] - row["low"]], [row["high"] - row["accuracy"]]],
-                    fmt=markers[approach], ms=8, capsize=4, color=colors[approach], mfc="none" if hollow else colors[approach],
-                    label=approach + (" (STAND-IN, hollow)" if hollow else ""))
-    ax.axhline(majority_rate, color="k", ls=":", lw=1, label="majority label")
-    ax.set_xscale("log")
-    ax.set_xlabel(label)
-    ax.grid(alpha=0.3)
-axes[0].set_ylabel("test accuracy")
-axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)  # outside: it would hide points
-fig.suptitle(f"{chapter.profile} profile, {chapter.device}" + ("" if chapter.hub.online else ", offline stand-ins"))
-plt.tight_layout()
+from helpers.comparison import plot_accuracy_against_cost_and_latency
+
+plot_accuracy_against_cost_and_latency(rows, PREDICTIONS, majority_rate, f"{chapter.profile} profile, {chapter.device}"
+                                       + ("" if chapter.hub.online else ", offline stand-ins"))
 plt.show()
 
 # %% [markdown]
 # ## 11. The learning curve: when does pre-training pay off?
 #
-# The table above used one amount of labelled data. The real question is *how many labels you need*.
-# Here the approaches that learn from labels (fine-tuning, your own pre-trained GPT, no pre-training,
-# TF-IDF) are trained on nested subsets of the same pool, and each point is scored on the same test
-# set. Your own GPT is pre-trained once (section 7) and the *same* pre-trained weights are fine-tuned
-# at every size: pre-training is paid once, whatever the labels. The approaches that need no labels
-# (the API, the off-the-shelf model) are horizontal lines.
+# The real question is *how many labels you need*. The approaches that learn from labels are trained
+# on nested subsets of the same pool and scored on the same test set; your own GPT's pre-training
+# (section 7) is paid once and fine-tuned at every size. The approaches that need no labels are
+# horizontal lines.
 #
-# Small training sets are seen for a minimum number of steps (several epochs), so a point measures
-# what the *data* allows, not how long we trained. The largest sizes (`curve_cheap`) are run only for
-# the two approaches that train in seconds. A size equal to the table's training set reuses the
-# table's models (sections 5 to 7 trained them on exactly those reviews) instead of training them twice.
+# Small sets get a minimum number of steps, so a point measures what the *data* allows, not how long
+# we trained. The `curve_cheap` sizes run only the two approaches that train in seconds; a size equal
+# to the table's training set reuses sections 5 to 7's models.
 
 # %%
 import shutil
 
-from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
-
 
 def curve_point(n, seed):
     """Each approach that learns from labels, trained on n labelled reviews: {approach: measured result}.
-    Seed SEED takes the first n reviews of the pool (so smaller sets sit inside larger ones, and the
-    table's models are reused where the size is theirs); another seed draws another n reviews from the
-    pool and starts from other random weights."""
+    Seed SEED takes the pool's first n reviews (smaller sets inside larger ones, the table's models
+    reused at their size); another seed draws other reviews and starts from other random weights."""
     subset = (pool if seed == SEED else pool.shuffle(seed=seed)).select(range(n))
     texts, labels = list(subset["text"]), list(subset["label"])
     reuse = seed == SEED and n == len(train_reviews)  # sections 5-7 trained on exactly these reviews
+    scored = lambda predict: measure(predict, test_texts, truth, 0)  # the curve needs accuracy, not latency
+    from_scratch = lambda run: scored(lambda t: predict_from_scratch(run["model"], run["vocab"], t))
     model = train_tfidf(texts, labels)
-    point = {"TF-IDF + logistic regression": measure(lambda t: model.predict(t).tolist(), test_texts, truth, 0)}
-    run = None if reuse else train_from_scratch(texts, labels, max_len=SIZES["max_len"], steps=scratch_steps(n),
-                                                seed=seed, device=chapter.device, progress=False)
-    point["transformer, no pre-training"] = scratch_result if reuse else measure(
-        lambda t: predict_from_scratch(run["model"], run["vocab"], t), test_texts, truth, 0)
+    point = {"TF-IDF + logistic regression": scored(lambda t: model.predict(t).tolist()),
+             "transformer, no pre-training": scratch_result if reuse else from_scratch(train_from_scratch(
+                 texts, labels, max_len=SIZES["max_len"], steps=scratch_steps(n), seed=seed, device=chapter.device,
+                 progress=False))}
     if n not in SIZES["curve"]:  # curve_cheap: only the two approaches that train in seconds
         return point
-    run = None if reuse else fine_tune_pretrained(pretrained, texts, labels, steps=scratch_steps(n), seed=seed,
-                                                  progress=False)
-    point["own GPT, pre-trained + fine-tuned"] = own_result if reuse else measure(
-        lambda t: predict_from_scratch(run["model"], run["vocab"], t), test_texts, truth, 0)
+    point["own GPT, pre-trained + fine-tuned"] = own_result if reuse else from_scratch(fine_tune_pretrained(
+        pretrained, texts, labels, steps=scratch_steps(n), seed=seed, progress=False))
     epochs = max(1, SIZES["curve_min_steps"] * SIZES["batch"] / n)
     if reuse and epochs == 1:  # section 5's model: one epoch of these reviews, the same recipe
         point["fine-tuned (full)"] = fine_tuned["fine-tuned (full)"]
@@ -783,19 +684,20 @@ def curve_point(n, seed):
     folder = chapter5_dir / f"curve-{n}-seed-{seed}"
     quick_fine_tune(base_model, subset, folder, epochs=epochs, batch_size=SIZES["batch"], learning_rate=SIZES["lr"],
                     max_length=SIZES["max_len"], seed=seed, device=chapter.device, progress=False)
-    predict, _ = pipeline_predictor(str(folder), max_length=SIZES["max_len"])
-    point["fine-tuned (full)"] = measure(predict, test_texts, truth, 0)
+    point["fine-tuned (full)"] = scored(pipeline_predictor(str(folder), max_length=SIZES["max_len"])[0])
     shutil.rmtree(folder)  # a model per point adds up to gigabytes; the numbers are what we keep
     return point
 
 
 # %% [markdown]
-# One training run per size would hide how much of a point is luck: *which* n reviews you happened to
-# label, and the new weights' random start. So the smallest sizes, where luck weighs most, are
-# trained `curve_seeds` times, each seed with another draw of labelled reviews; the point drawn is the
-# mean over the seeds, and each seed's result is drawn as a dot beside it.
+# One run per size would hide how much of a point is luck: *which* n reviews were labelled, and the
+# random start. So the smallest sizes are trained `curve_seeds` times, each seed with another draw;
+# the point is the mean over seeds, each seed a dot beside it.
 
 # %%
+from helpers.comparison import seed_spread_sentence
+from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
+
 sizes = sorted(set(SIZES["curve"] + SIZES["curve_cheap"]))
 seeded = sizes[:SIZES["curve_seeded"]]  # the smallest sizes get several seeds
 runs = [(n, seed) for n in sizes for seed in range(SEED, SEED + (SIZES["curve_seeds"] if n in seeded else 1))]
@@ -822,43 +724,13 @@ with pd.option_context("display.float_format", "{:.3f}".format):
     display(points.rename_axis("labelled examples"))
 for n in seeded:  # how far the seed moved each approach, against how far the test set's luck can
     spread = {name: max(curve[name][n]["seeds"]) - min(curve[name][n]["seeds"]) for name in curve}
-    widest = max(spread, key=spread.get)
-    low, high = curve[widest][n]["interval"]
-    print(f"{n:,} labels, mean of {SIZES['curve_seeds']} seeds; the seed moved " + ", ".join(
-        f"{name} by {gap:.3f}" for name, gap in spread.items()) + f". The most, {spread[widest]:.3f} ({widest}), is "
-        + ("wider than" if spread[widest] > high - low else "within")
-        + f" one run's 95% test-set interval ({high - low:.3f} wide): "
-        + ("the seed alone moves a point more than one run's interval allows for, so read single-seed points with care"
-           if spread[widest] > high - low else "at this size the seed moves a point less than one run's interval "
-           "already allows for"))
+    low, high = curve[max(spread, key=spread.get)][n]["interval"]
+    print(seed_spread_sentence(n, SIZES["curve_seeds"], spread, interval_width=high - low))
 
 # %%
-from helpers.yardstick import labels_to_reach
+from helpers.comparison import plot_learning_curve
 
-fig, ax = plt.subplots(figsize=(7.5, 4.8))
-for offset, (name, by_n) in enumerate(curve.items()):
-    ns = sorted(by_n)
-    acc = np.array([by_n[n]["accuracy"] for n in ns])
-    low = np.array([by_n[n]["interval"][0] for n in ns])
-    high = np.array([by_n[n]["interval"][1] for n in ns])
-    ax.plot(ns, acc, "o-", color=colors[name], label=name + (" (STAND-IN)" if rows[name]["stand_in"] else ""))
-    ax.fill_between(ns, low, high, color=colors[name], alpha=0.15)
-    for n in ns:  # each seed's own result, where several were run, a little apart per approach so none hide
-        if len(by_n[n]["seeds"]) > 1:
-            x = n * 1.04 ** (offset - (len(curve) - 1) / 2)
-            ax.scatter([x] * len(by_n[n]["seeds"]), by_n[n]["seeds"], s=14, color=colors[name], alpha=0.6, zorder=3)
-for name in ["hosted API, zero-shot", "hosted API, few-shot", "pre-trained model, off the shelf"]:
-    ax.axhline(rows[name]["accuracy"], color=colors[name], ls="--", lw=1.2,
-               label=f"{name} (no training{', STAND-IN' if rows[name]['stand_in'] else ''})")
-ax.axhline(majority_rate, color="k", ls=":", lw=1, label="majority label")
-ax.set_xscale("log")
-ax.set_xticks(sizes, [f"{n:,}" for n in sizes])  # the measured sizes, not powers of ten
-ax.minorticks_off()
-ax.set_xlabel("labelled training examples (log)")
-ax.set_ylabel("test accuracy")
-ax.set_title("accuracy against labelled data (shaded: 95% test-set intervals; dots: each seed)")
-ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))
-ax.grid(alpha=0.3)
+plot_learning_curve(curve, rows, sizes, majority_rate)
 plt.show()
 
 # %%
@@ -876,6 +748,9 @@ pretraining_pays_at_few_labels = ft_small["accuracy"] > best_other
 assert pretraining_pays_at_few_labels, "with the fewest labels, the pre-trained model should beat those without"
 
 # %%
+from helpers.comparison import NO_TRAINING, labels_needed
+from helpers.yardstick import labels_to_reach
+
 # 2) How many labels do the others need to match what fine-tuning reaches with each curve size?
 ft_ns = sorted(curve["fine-tuned (full)"])
 ft_acc = [curve["fine-tuned (full)"][n]["accuracy"] for n in ft_ns]
@@ -885,14 +760,11 @@ for n, target in zip(ft_ns, ft_acc):
     needs = []
     for name in ["TF-IDF + logistic regression", "own GPT, pre-trained + fine-tuned", "transformer, no pre-training"]:
         ns = sorted(curve[name])
-        reach = labels_to_reach(ns, [curve[name][m]["accuracy"] for m in ns], target)
-        short = {"TF-IDF + logistic regression": "TF-IDF", "own GPT, pre-trained + fine-tuned": "own GPT",
-                 "transformer, no pre-training": "no pre-training"}[name]
-        needs.append(f"{short} needs {'more than ' + format(max(ns), ',') if reach is None else f'~{reach:,.0f}'}")
+        needs.append(labels_needed(name, labels_to_reach(ns, [curve[name][m]["accuracy"] for m in ns], target), max(ns)))
     reading.append(f"fine-tuned with {n:,} labels reaches {target:.3f}; " + ", ".join(needs))
     print("  " + reading[-1])
 # 3) From how many labels does fine-tuning beat what needs no labels at all?
-for name in ["hosted API, zero-shot", "hosted API, few-shot", "pre-trained model, off the shelf"]:
+for name in NO_TRAINING:
     reach = overtakes[name] = labels_to_reach(ft_ns, ft_acc, rows[name]["accuracy"])
     when = (f"not within {max(ft_ns):,} labels" if reach is None else
             f"already with {ft_ns[0]:,} labels, the fewest measured" if reach == ft_ns[0] else f"from ~{reach:,.0f} labels")
@@ -901,18 +773,10 @@ for name in ["hosted API, zero-shot", "hosted API, few-shot", "pre-trained model
     print("  " + reading[-1])
 
 # %%
+from helpers.comparison import gain_in_words as gain  # a's accuracy minus b's; "no difference shown" if intervals overlap
+
 # 4) Your own pre-training against none, at every size both were measured. Intervals that overlap
 #    show no difference (Chapter 3's rule), and the sentence says so where they do.
-def apart(a, b):
-    """Whether two measured points' 95% intervals do not overlap."""
-    return a["interval"][0] > b["interval"][1] or b["interval"][0] > a["interval"][1]
-
-
-def gain(a, b):
-    """a's accuracy minus b's, in words, with "no difference shown" when their intervals overlap."""
-    return f"{a['accuracy'] - b['accuracy']:+.3f}" + ("" if apart(a, b) else " (intervals overlap: no difference shown)")
-
-
 with_pretraining, without = curve["own GPT, pre-trained + fine-tuned"], curve["transformer, no pre-training"]
 reading.append("your own pre-training adds " + ", ".join(f"{gain(with_pretraining[n], without[n])} at {n:,} labels"
                                                          for n in sorted(with_pretraining))
@@ -934,31 +798,24 @@ print("  " + reading[-1])
 # %% [markdown]
 # ## 12. The syllabus's table, regenerated from the measurements
 #
-# Each measured column is computed from this run's numbers by a rule printed under the table (band
-# limits you can read and argue with), next to the number behind it and the syllabus's claim:
+# Each measured column comes from this run's numbers by a rule printed under the table, beside the
+# number behind it and the syllabus's claim:
 #
-# - **Ease of Use** from what you must set up and write: *effort* = setup steps (key, install, download,
-#   labelled data, GPU) + lines of code / 50. That one setup step weighs as much as 50 lines is the
-#   course's choice, printed with the rule.
-# - **Cost** from money: dollars for training (pre-training included) plus `PREDICTIONS` reviews.
-# - **Compute**, split in two, each from its own measured seconds on this machine: *training*
-#   (pre-training included) and *serving* `PREDICTIONS` reviews (an API serves on the provider's machines).
-# - **Flexibility** no run measures: it is what you *can change*. It is the course's judgement, marked as
-#   such with its reason, and never counted as agreeing or disagreeing with the syllabus.
+# - **Ease of Use**: *effort* = setup steps + lines of code / 50 (one step weighs as much as 50 lines:
+#   the course's choice);
+# - **Cost**: dollars for training plus `PREDICTIONS` reviews;
+# - **Compute**, in two: seconds of *training* and of *serving* `PREDICTIONS` reviews on this machine;
+# - **Flexibility** no run measures: it is the course's judgement, marked so with its reason, and never
+#   counted as agreeing or disagreeing.
 #
-# "Building from Scratch" is your own pre-trained GPT (section 7), as the syllabus means it. "When to
-# Use" is written from the learning curve and the rows; where a sentence would rest on a stand-in's
-# number (offline: the API rows and the off-the-shelf model), it says so instead of drawing a conclusion.
+# "When to Use" is written from the learning curve and the rows, and says so instead of concluding
+# where it would rest on a stand-in's number.
 #
-# **Rated where the approach competes.** A rating means something only at the scale where the approach
-# is a real choice. Three of the four compete at this run's scale: the learning curve shows fine-tuning
-# ahead from the fewest labels. Your own pre-trained GPT does not: its few seconds of pre-training
-# leave it well behind the published model it would replace. So its training compute, its cost and its
-# serving are rated at the scale where it would compete: a model the size of the published one,
-# pre-trained as long as that one was. That figure is *published*, not measured here (DistilBERT's
-# pre-training: 90 hours on 8 V100 GPUs, arXiv 1910.01108), priced at `GPU_DOLLARS_PER_HOUR`;
-# serving a model of that size is measured here, by the fine-tuned row. This run's own small-scale
-# figures are printed beside them.
+# **Rated where the approach competes.** Your own pre-trained GPT, at this run's scale, is no real
+# choice: its seconds of pre-training leave it far behind the published model it would replace. So its
+# cost and compute are rated at the scale where it would compete: the published model's pre-training
+# (90 hours on 8 V100 GPUs, *published*, not measured) at `GPU_DOLLARS_PER_HOUR`, and serving at that
+# size as the fine-tuned row measured it, with this run's own figures beside them.
 
 # %%
 def rate(value, bands):
@@ -987,6 +844,8 @@ judged_flexibility = {  # the course's judgement, with its reason: no benchmark 
 }
 
 # %%
+from helpers.comparison import bands_in_words as bands  # "High up to 2.5, Medium up to 3.5, ..., else Very Low"
+
 LINES_PER_STEP = 50  # the course's exchange rate: one setup step weighs as much as 50 lines of code
 EFFORT = [(2.5, "High"), (3.5, "Medium"), (5, "Low"), (float("inf"), "Very Low")]     # setup steps + lines / 50
 COST = [(0.0, "Free"), (1.0, "Low"), (10.0, "Medium"), (float("inf"), "High")]        # $ training + workload
@@ -994,11 +853,6 @@ COMPUTE = [(1, "Low"), (60, "Medium"), (3600, "High"), (float("inf"), "Very High
 # Where building from scratch competes: pre-trained like the published model it would replace
 # (published, not measured: DistilBERT, 90 h on 8 V100 GPUs, arXiv 1910.01108), served like it.
 COMPETING_PRETRAINING_GPU_HOURS = 90 * 8
-
-
-def bands(limits, unit="{:g}"):  # in words, not as Python: "High up to 2.5, Medium up to 3.5, ..., else Very Low"
-    return ", ".join(f"{label} up to {unit.format(limit)}" for limit, label in limits[:-1]) + f", else {limits[-1][1]}"
-
 
 rules = [f"Ease of Use: effort = setup steps + lines of code / {LINES_PER_STEP}: {bands(EFFORT)}",
          f"Cost: $ for training plus {PREDICTIONS:,} reviews: {bands(COST, '${:g}')} (hosted: pay-as-you-go)",
@@ -1011,38 +865,18 @@ print("\n".join(rules))
 
 
 # %%
-def matched_from(name):
-    """When the fine-tuned curve reaches ``name``'s accuracy, in words; no claim from a stand-in."""
-    if rows[name]["stand_in"]:
-        return f"this run's row is a stand-in ({rows[name]['stand_in']}), so no comparison is drawn from it"
-    reach = overtakes[name]
-    if reach is None:
-        return f"fine-tuning did not match it within {max(ft_ns):,} labels"
-    if reach == ft_ns[0]:
-        return f"fine-tuning beats it already with {ft_ns[0]:,} labels, the fewest measured"
-    return f"fine-tuning matches it from ~{reach:,.0f} labels"
+from helpers.comparison import matched_in_words, when_to_use_column
 
-
-tfidf_curve = curve["TF-IDF + logistic regression"]
-tfidf_needs = labels_to_reach(sorted(tfidf_curve), [tfidf_curve[n]["accuracy"] for n in sorted(tfidf_curve)], ft_acc[0])
-shelf, own_row, none_row = (rows[k] for k in ["pre-trained model, off the shelf", "own GPT, pre-trained + fine-tuned",
-                                              "transformer, no pre-training"])
 # Own pre-training against none, by section 9's paired test: the chapter's rule before saying "beats".
 own_p = float(paired["own GPT, pre-trained + fine-tuned  vs  transformer, no pre-training"]["p-value"])
 own_vs_none = f"paired test p = {own_p:.2g}" + ("" if own_p < 0.05 else ": no difference shown")
-when_to_use = {  # the syllabus's last column, from this run's learning curve and rows
-    "OpenAI API": f"no labelled data, quick results; {matched_from('hosted API, few-shot')}",
-    "Pre-Trained Model": "a published model fits your task" + ("" if shelf["stand_in"] else
-                         f" ({shelf['accuracy']:.3f} with none of your labels)") +
-                         f"; {matched_from('pre-trained model, off the shelf')}",
-    "Fine-Tuning": f"you have labels: {ft_acc[0]:.3f} from {ft_ns[0]:,} of them, where TF-IDF needs "
-                   + (f"~{tfidf_needs:,.0f}" if tfidf_needs else f"more than {max(tfidf_curve):,}"),
-    "Building from Scratch": f"research, custom architectures, text no published model knows; here "
-                             f"{own_row['pretrain_seconds']:,.0f} s of your own pre-training gave "
-                             f"{own_row['accuracy']:.3f} against {none_row['accuracy']:.3f} without it ({own_vs_none}), and "
-                             f"{rows['fine-tuned (full)']['accuracy']:.3f} fine-tuning a published model, "
-                             f"from the same {own_row['labels']:,} labels",
-}
+# When fine-tuning catches up with each approach that needs no labels (no claim from a stand-in's row),
+# and how many labels TF-IDF needs for what fine-tuning reaches with the fewest.
+matched = {name: matched_in_words(rows[name], overtakes[name], ft_ns) for name in NO_TRAINING}
+tfidf_curve = curve["TF-IDF + logistic regression"]
+tfidf_needs = labels_to_reach(sorted(tfidf_curve), [tfidf_curve[n]["accuracy"] for n in sorted(tfidf_curve)], ft_acc[0])
+when_to_use = when_to_use_column(rows, matched=matched, ft_first=(ft_ns[0], ft_acc[0]), tfidf_needs=tfidf_needs,
+                                 tfidf_largest=max(tfidf_curve), own_vs_none=own_vs_none)
 
 # %%
 def rated_at_this_scale(row, hosted):
@@ -1076,6 +910,8 @@ def rated_where_it_competes(row):
 
 
 # %%
+from helpers.comparison import syllabus_row
+
 regenerated, disagreements = [], []
 for family, approach in families.items():
     row, hosted = rows[approach], approach.startswith("hosted")
@@ -1089,12 +925,8 @@ for family, approach in families.items():
         if label.split(" (")[0] != claims[column] and not (hosted and column == "Cost"):
             rated = "where it competes" if why.startswith("to compete") else "measured"
             disagreements.append(f"{family}, {column}: syllabus {claims[column]!r}, {rated} {label!r} ({why})")
-    flexibility, reason = judged_flexibility[family]
-    regenerated.append({"Approach": family, **{c: label for c, (label, _) in measured.items()},
-                        "Flexibility": f"{flexibility} (judgement: {reason})", "When to Use": when_to_use[family],
-                        "why (measured)": "; ".join(f"{c}: {why}" for c, (_, why) in measured.items()),
-                        "syllabus said": " / ".join(claimed[family]),
-                        "accuracy": f"{row['accuracy']:.3f}" + (" (a stand-in's)" if row["stand_in"] else "")})
+    regenerated.append(syllabus_row(family, measured, judged_flexibility[family], when_to_use[family],
+                                    claimed[family], row))
 with pd.option_context("display.max_colwidth", 200):
     display(pd.DataFrame(regenerated).set_index("Approach"))
 scratch_rated = next(r for r in regenerated if r["Approach"] == "Building from Scratch")
@@ -1103,67 +935,35 @@ print(f"Where the measurements disagree with the syllabus ({len(disagreements)};
 print("\n".join("  " + d for d in disagreements) or "  nowhere")
 
 # %% [markdown]
-# Where the two tables disagree, the measurement is the argument, and each disagreement above prints
-# the number behind it. Read them with two things in mind. The band limits are this course's choices
-# (change them and some labels move; the numbers do not). And only "Building from Scratch" is rated
-# from a figure this run did not measure, the published model's pre-training, because at this run's
-# scale it is not a choice anyone would make: its own pre-training took the seconds printed in
-# section 7 and bought what the learning curve above shows, not a published model's accuracy.
+# Where the two tables disagree, the measurement is the argument, with its number printed. The band
+# limits are the course's choices (change them and labels move; the numbers do not), and only
+# "Building from Scratch" is rated from a figure this run did not measure.
 #
 # ## 13. Which approach when
 #
-# A guide you can act on, from this run's numbers (re-run with your own task's data and prices and
-# the numbers, and possibly the advice, change). Advice that would rest on a stand-in's accuracy or
-# speed says so.
+# A guide from this run's numbers (your data and prices change them, and maybe the advice); advice
+# that would rest on a stand-in says so.
 
 # %%
-api, ft, lora_row, floor = (rows[k] for k in ["hosted API, few-shot", "fine-tuned (full)", "fine-tuned (LoRA)",
-                                              "TF-IDF + logistic regression"])
-api_said = (f"this run's API row is a stand-in ({api['stand_in']}): measure the real one before deciding"
-            if api["stand_in"] else f"few-shot: {api['accuracy']:.3f} here")
-shelf_said = (f"the off-the-shelf row here is a stand-in ({shelf['stand_in']}): try the real one on your data"
-              if shelf["stand_in"] else f"{shelf['accuracy']:.3f} here with none of your labels")
-guide = [
-    ("You have no labelled data and need an answer today",
-     f"call an API ({api_said}; {money(api['cost_for_workload_usd'])} per {PREDICTIONS:,} reviews at "
-     f"{backend.price_model}'s prices, {api['code_lines']} lines) or, if a published model fits your labels, run it "
-     f"locally ({shelf_said})"),
-    ("A published model already does your task",
-     f"run it locally: no labels, no fees, {shelf['latency_ms']:.0f} ms per review on this {chapter.device}"
-     + (" (the stand-in's speed)" if shelf["stand_in"] else "") + ", and nobody can change or retire it under you"),
-    ("You have labelled data, or can label some",
-     f"fine-tune a pre-trained model: here {ft['accuracy']:.3f}" + (" (a stand-in's)" if ft["stand_in"] else "") +
-     f" with {ft['labels']:,} labels after "
-     f"{ft['train_seconds']:.0f} s of training, LoRA {lora_row['accuracy']:.3f} training "
-     f"{lora_row['trained_parameters'] / lora_row['parameters']:.1%} of the weights; against a hosted model's "
-     f"few-shot answers: {matched_from('hosted API, few-shot')}"),
-    ("You need it tiny, fast, and explainable, and have thousands of labels",
-     f"try TF-IDF first: {floor['accuracy']:.3f}, {floor['throughput']:,.0f} reviews/s, {floor['size_mb']:.1f} MB; "
-     "it is the baseline every other row must beat"),
-    ("You are doing research, or your text is not text any published model knows",
-     f"pre-train your own: here {own_row['accuracy']:.3f} after {own_row['pretrain_seconds']:,.0f} s of pre-training "
-     f"on {pretrained['tokens_seen']:,} words, against {none_row['accuracy']:.3f} with no pre-training ({own_vs_none}) and "
-     f"{ft['accuracy']:.3f} from a published model fine-tuned on the same labels; {own_row['code_lines']} lines of "
-     "code; matching a published model takes its pre-training compute (days of GPUs), not minutes"),
-    ("Cost per prediction dominates (millions of reviews)",
-     f"own the model: {PREDICTIONS:,} reviews cost {money(api['cost_for_workload_usd'])} through the API "
-     f"(priced at {backend.price_model}'s rates) vs {money(ft['cost_for_workload_usd'])} on this machine for the "
-     "fine-tuned model"),
-]
+from helpers.comparison import approach_guide
+
+guide = approach_guide(rows, predictions=PREDICTIONS, price_model=backend.price_model, device=chapter.device,
+                       pretrained_words=pretrained["tokens_seen"], own_vs_none=own_vs_none,
+                       api_matched=matched["hosted API, few-shot"])
 for situation, advice in guide:
     print(f"- {situation}:\n    {advice}")
 
 # %% [markdown]
 # ## 14. Record, and write the comparison table
 #
-# The comparison is recorded like every chapter's results, and written as a Markdown table to
-# `results/chapter05/comparison.md`, naming the machine, the profile, the models actually used
-# (stand-ins included) and the date. `make comparison` runs this chapter in the `cpu` profile and
-# copies that table into `docs/results.md` (`python -m course_tools.readme_table`).
+# Recorded like every chapter's results, and written to `results/chapter05/comparison.md` with the
+# machine, profile, models (stand-ins included) and date; `make comparison` copies the `cpu` run's into
+# `docs/results.md`.
 
 # %%
 from datetime import date
 
+from helpers.comparison import comparison_header
 from helpers.paths import shown_path
 from helpers.results import comparison_file
 from helpers.yardstick import comparison_markdown, machine_description
@@ -1178,16 +978,10 @@ for approach, row in rows.items():
                   train_seconds=row["train_seconds"], throughput=row["throughput"], labels=int(row["labels"]),
                   code_lines=int(row["code_lines"]), hub_mode=chapter.hub.name)
 price_in, price_out = price_per_million(backend.price_model)
-header = [
-    f"Measured on {date.today().isoformat()} by `notebooks/05_comparing_approaches.ipynb`, profile "
-    f"`{chapter.profile}`, hub {chapter.hub.name}, on {machine_description()}; "
-    f"torch {chapter.versions.get('torch')}, transformers {chapter.versions.get('transformers')}.",
-    "",
-    f"Task: sentiment of {data_label}; API rows on its first {len(api_truth)} reviews, one request at a time. "
-    f"Money: {backend.price_model} at ${price_in:g}/${price_out:g} per million input/output tokens (genai-prices); "
-    f"local compute at ${dollars_per_hour:.2f} per hour of {chapter.device}. Stand-ins: "
-    + ("; ".join(f"{name}: {row['stand_in']}" for name, row in rows.items() if row["stand_in"]) or "none") + ".",
-]
+header = comparison_header(day=date.today().isoformat(), profile=chapter.profile, hub=chapter.hub.name,
+                           machine=machine_description(), versions=chapter.versions, data_label=data_label,
+                           api_reviews=len(api_truth), price_model=backend.price_model, price_in=price_in,
+                           price_out=price_out, dollars_per_hour=dollars_per_hour, device=chapter.device, rows=rows)
 text = comparison_markdown(header=header, rows=rows, predictions=PREDICTIONS, curve=curve, reading=reading,
                            syllabus=regenerated, rules=rules, disagreements=disagreements)
 comparison_file().parent.mkdir(parents=True, exist_ok=True)
@@ -1199,27 +993,20 @@ assert chapter.profile in text and date.today().isoformat() in text
 # %% [markdown]
 # ## Summary
 #
-# - One task, one test set, five approaches in eight variants, and every claim of the usual comparison
-#   table put to a measurement: accuracy with its interval, latency, throughput, training and
-#   pre-training time, size, money, setup steps, lines of code and labelled examples; the one column no
-#   run measures (flexibility) is marked as judgement.
-# - Approach 4 as the syllabus means it: your own model, pre-trained on unlabelled text and then
-#   fine-tuned, next to the same model with no pre-training, so what pre-training buys (and costs) is
-#   measured rather than assumed.
-# - The learning curve answers the question that decides most projects: how many labels each approach
-#   needs, with several seeds at the smallest sizes, where luck weighs most. Section 11 prints what this run's curve shows: fine-tuning's lead over everything trained
-#   from nothing at each size, and where the intervals cannot tell two approaches apart.
-# - The right choice depends on your labels, your volume and your prices, so this chapter is a tool:
-#   change the parameters and the data, run it again, and let the numbers decide.
+# - One task, one test set, five approaches in eight variants, and every claim of the usual table put
+#   to a measurement; the one column no run measures (flexibility) is marked as judgement.
+# - Approach 4 as the syllabus means it, beside the same model with no pre-training: what pre-training
+#   buys and costs, measured.
+# - The learning curve answers how many labels each approach needs, with several seeds where luck
+#   weighs most; section 11 prints what this run's curve shows.
+# - The right choice depends on your labels, volume and prices: change them, run again, let the
+#   numbers decide.
 #
-# **Try this:** set `CPU_DOLLARS_PER_HOUR` and `GPU_DOLLARS_PER_HOUR` to your real prices and
-# `PREDICTIONS` to your volume, and watch the cost plot reorder; with an OpenAI key, compare
-# `OPENAI_MODEL = "gpt-4.1-mini"` and `"gpt-5-mini"`: a reasoning model spends hidden output tokens
-# before it answers, so in section 3's `classify_sentiment` call raise `max_tokens=5` to a few hundred
-# and add `reasoning_effort="minimal"`, or its answers come back empty and the checks after section
-# 9's table fail (Chapter 1, section 2 explains); its reasoning tokens are billed as output, and the
-# API rows' cost counts them, from the usage the API reports. On a Colab GPU, run `PROFILE = "gpu"`
-# and see how the curve and the latencies change; replace the reviews with your own labelled CSV
+# **Try this:** set the hourly prices and `PREDICTIONS` to yours and watch the cost plot reorder. With
+# an OpenAI key, compare `"gpt-4.1-mini"` and `"gpt-5-mini"`: a reasoning model spends hidden output
+# tokens first, so in section 3's `classify_sentiment` call raise `max_tokens=5` to a few hundred and
+# add `reasoning_effort="minimal"`, or its answers come back empty (Chapter 1, section 2 explains);
+# the cost counts those tokens. On a Colab GPU, run `PROFILE = "gpu"`; or use your own labelled CSV
 # (`datasets.load_dataset("csv", ...)`, columns `text` and `label`).
 #
 # ## Check yourself
