@@ -27,7 +27,7 @@
 #
 # A bonus notebook beside this one, `01b_in_production.ipynb`, adds what code that ships needs:
 # failures handled (rate limits retried, a bad key, an unknown model, a server down, a time-out), a
-# cache on disk, and OpenAI's two discounts.
+# cache on disk, OpenAI's two discounts, and this chapter's FAQ searched by meaning with embeddings.
 #
 # **With a key, your own server, or neither.** With an OpenAI key (see "Keys" below) every cell
 # calls OpenAI's hosted models, for a few cents. With `OPENAI_BASE_URL` set, the same cells call any
@@ -523,7 +523,7 @@ assert bot.history[-1]["content"] == REFUSAL, "the off-topic question was not re
 # Judge the bot's *behaviour* here (state kept, grounding passed in, the refusal) rather than its
 # wording: with the local stand-in the wording is weak; with a hosted model it answers from the
 # excerpts. The grounding check compares words, not meaning: a failed check says which words to read
-# against the FAQ, and a passed one does not prove the answer right. Real systems replace the keyword retriever with embeddings (Chapter 2's semantic search)
+# against the FAQ, and a passed one does not prove the answer right. Real systems replace the keyword retriever with embeddings (the bonus notebook `01b_in_production` does)
 # and log conversations to find the questions the FAQ does not cover.
 #
 # Talk to the bot yourself: run the next cell by hand (an empty line stops it; the tests skip it).
@@ -964,7 +964,8 @@ print("local server stopped" if backend.is_local else "done")
 #   OpenAI-compatible server this chapter runs offline.
 #
 # **Bonus:** `01b_in_production.ipynb`: failures handled as code that ships must (and whether your
-# server checks keys at all), a cache on disk so that a re-run pays nothing, and OpenAI's discounts priced.
+# server checks keys at all), a cache on disk so that a re-run pays nothing, OpenAI's discounts priced,
+# and the FAQ searched with embeddings.
 #
 # **Next:** Chapter 2 runs a pre-trained model on your own machine: free per call, private, and fully
 # under your control, but limited to what it was trained for.

@@ -1,11 +1,12 @@
 # %% [markdown]
-# # Chapter 1, bonus · Calling a hosted model in production: failures, retries and a cache
+# # Chapter 1, bonus · Calling a hosted model in production: failures, a cache, embeddings
 #
-# Chapter 1 called a hosted model and put it to work. Code that ships needs two more things, which
-# this bonus notebook adds once the chapter has settled. You will:
+# Chapter 1 called a hosted model and put it to work. Code that ships needs more, which this bonus
+# notebook adds once the chapter has settled. You will:
 #
 # 1. handle failure, which is normal: time-outs, rate limits (with retries), a bad key, an unknown model, a server that is down;
-# 2. avoid paying twice with a cache on disk, and pay less with prompt caching and the Batch API.
+# 2. avoid paying twice with a cache on disk, and pay less with prompt caching and the Batch API;
+# 3. search the support bot's FAQ by meaning with embeddings, not by shared words.
 #
 # It needs nothing from Chapter 1's run: the cells below find the key and connect exactly as
 # Chapter 1's sections 1 and 2 did, with the same `helpers` functions, so the same server answers
@@ -13,7 +14,8 @@
 # either), and every answer says which.
 #
 # **Run time** (Run All): `smoke` about half a minute on a laptop CPU without a key (most of it
-# starting the local stand-in); with a key, a few seconds. Nothing here costs more than two short calls.
+# starting the local stand-in); with a key, a few seconds. With a key it costs two short calls and the
+# embeddings of a dozen sentences: well under a cent.
 
 # %%
 # The course's `helpers` package. Run locally, `make` has installed it (`pip install -e .`) and
@@ -46,6 +48,8 @@ OPENAI_MODEL = "gpt-4.1-mini"     # the hosted model (Chapter 1's); with OPENAI_
 LOCAL_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the local stand-in, served by `transformers serve`
 USE_LOCAL_SERVER = "auto"         # "auto": local when no endpoint can be used (no key, no network); True: always; False: never
 PRICE_MODELS = ["gpt-4.1-mini", "gpt-4o-mini", "gpt-5-mini"]  # compared in the cost estimates
+EMBEDDING_MODEL = "text-embedding-3-small"  # OpenAI's embedding model (section 3); with OPENAI_BASE_URL: one your server serves
+LOCAL_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"  # the stand-in for it, on this machine (the kit's copy offline)
 
 # %%
 from helpers import setup_chapter
@@ -202,6 +206,113 @@ for name in PRICE_MODELS:
     batch = estimate_cost(name, tokens_in, tokens_out, batch=True)
     print(f"{name:<14}{f'${standard:,.0f}':>10}{f'${cached:,.0f}':>15}{f'${batch:,.0f}':>11}")
 
+# %% [markdown]
+# ## 3. Embeddings: search the FAQ by meaning
+#
+# Chapter 1's support bot picked FAQ entries by the words they share with the question, so "How can I
+# get my money back?" finds nothing: the entry says "return" and "refund". An **embedding** is one
+# vector per text, from a model trained so that texts which mean the same point the same way; the FAQ
+# entry whose vector is nearest the question's (by *cosine similarity*, the dot product of unit-length
+# vectors) is the one the question is about, whatever its words. This is how practitioners ground a bot
+# (retrieval-augmented generation): embed the documents once, embed each question, send the nearest.
+#
+# With a key, OpenAI embeds: `client.embeddings.create(model="text-embedding-3-small", input=[...])`,
+# 1,536 numbers per text, billed per input token (a fraction of a chat call's price). Without one, or
+# on a server with no `/v1/embeddings` (`transformers serve` has none), a sentence-embedding model runs
+# on this machine instead, labelled as a stand-in: `all-MiniLM-L6-v2` (22M parameters, 384 numbers per
+# text), whose vector is the mean of its token vectors, as Chapter 2's section 5b writes out.
+
+# %%
+import numpy as np
+import openai
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+from helpers import resolve_model
+from helpers.paths import REPO_ROOT
+
+faq_text = (REPO_ROOT / "data" / "support_faq.md").read_text(encoding="utf-8")
+faq = {}  # question -> answer, read as Chapter 1's section 5 read them
+for block in faq_text.split("\n## ")[1:]:
+    question, _, answer = block.partition("\n")
+    faq[question.strip()] = " ".join(answer.split())
+faq_questions = list(faq)
+faq_entries = [f"{q} {a}" for q, a in faq.items()]  # what gets embedded: each entry, question and answer
+
+def embed_on_server(texts):
+    """Unit-length vectors from the server's embeddings endpoint (one request for all the texts)."""
+    reply = client.embeddings.create(model=EMBEDDING_MODEL, input=texts)
+    vectors = np.array([item.embedding for item in reply.data])
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+def embed_here(texts):
+    """Unit-length vectors from the local model: the mean of each text's real (not padding) token vectors."""
+    batch = local_tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+    with torch.no_grad():
+        tokens = local_model(**batch).last_hidden_state           # (texts, tokens, 384)
+    real = batch["attention_mask"].unsqueeze(-1).float()           # 1 for a real token, 0 for padding
+    vectors = ((tokens * real).sum(dim=1) / real.sum(dim=1)).numpy()
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+# %%
+faq_vectors = None
+if not backend.is_local:  # a key or an endpoint: ask that server first
+    try:
+        faq_vectors, embed = embed_on_server(faq_entries), embed_on_server
+        embedder = f"[{EMBEDDING_MODEL} at {backend.where}]"
+    except (openai.APIStatusError, openai.APIConnectionError) as error:
+        print(f"{backend.where} did not embed (HTTP {getattr(error, 'status_code', 'no answer')}): it has no "
+              f"embeddings endpoint, or no model {EMBEDDING_MODEL!r}. A model on this machine stands in.")
+if faq_vectors is None:  # a real sentence-embedding model, on this machine
+    local_name = resolve_model(LOCAL_EMBEDDING_MODEL)  # the kit's copy offline
+    local_tokenizer, local_model = AutoTokenizer.from_pretrained(local_name), AutoModel.from_pretrained(local_name).eval()
+    faq_vectors, embed = embed_here(faq_entries), embed_here
+    embedder = f"[local stand-in: {LOCAL_EMBEDDING_MODEL.split('/')[-1]}, 22M parameters, not {EMBEDDING_MODEL}]"
+print(f"embeddings from {embedder}: {len(faq_entries)} FAQ entries, {faq_vectors.shape[1]} numbers each")
+
+# %% [markdown]
+# Each question below is asked in words its FAQ entry hardly uses. The nearest entry by meaning, next
+# to the one that shares the most content words with it (Chapter 1's retriever, or none when no entry
+# shares a word):
+
+# %%
+import re
+
+def words(text):
+    """Chapter 1's content words: 4+ letters, minus a few common ones."""
+    common = set("what does that this with your have from will when where which there about".split())
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) >= 4 and w not in common}
+
+def nearest_by_meaning(question):
+    """The FAQ question whose entry is closest in meaning to `question`, and the cosine similarity."""
+    scores = faq_vectors @ embed([question])[0]  # cosine similarity: every vector has length 1
+    best = int(np.argmax(scores))
+    return faq_questions[best], float(scores[best])
+
+def nearest_by_words(question):
+    """The FAQ question whose entry shares the most content words with `question` (None: no word shared)."""
+    shared, best = max((len(words(question) & words(entry)), q) for q, entry in zip(faq_questions, faq_entries))
+    return best if shared else None
+
+paraphrases = {"How can I get my money back?": "How do I return the kettle?",
+               "How do I remove limescale?": "How do I descale the K2?",
+               "Is a cracked jug covered?": "What does the warranty cover?",
+               "I want to speak to a human being.": "How do I contact a person?"}
+print(embedder)
+for question, entry in paraphrases.items():
+    found, score = nearest_by_meaning(question)
+    by_words = nearest_by_words(question) or "(no entry shares a word)"
+    print(f"{question}\n  by meaning: {found} (cosine {score:.2f})\n  by words  : {by_words}")
+    assert found == entry, f"{question!r} should find {entry!r}, found {found!r}"
+
+# %% [markdown]
+# Chapter 1's retriever finds nothing for three of the questions, and for "limescale" the warranty,
+# whose answer excludes limescale damage; the embeddings find each entry. Read a cosine as a rank, not
+# a grade: the best match can score 0.3, and a question about something the FAQ never mentions still
+# has a nearest entry. A bot that retrieves this way also needs a floor below which it refuses, set by
+# trying questions of your own.
+
 # %%
 backend.close()  # stops the local server (no-op with the hosted API)
 print("local server stopped" if backend.is_local else "done")
@@ -217,6 +328,8 @@ print("local server stopped" if backend.is_local else "done")
 # - Cache what you have paid for, keyed by everything that determines the answer; not where a fresh,
 #   sampled answer is the point. Put the shared part of a prompt first, for OpenAI's prompt caching;
 #   send what can wait a day through the Batch API, at half the price.
+# - Embeddings find the entry a question is about, whatever its words: embed the documents once and each
+#   question as it comes, and send the nearest by cosine similarity (retrieval-augmented generation).
 #
 # **Try this:** in section 1, give the client that met five rate limits `max_retries=5` and read
 # the waits; give the time-out a few seconds instead of 10 milliseconds; take out `cache.clear()` in
@@ -242,6 +355,9 @@ print("local server stopped" if backend.is_local else "done")
 # - OpenAI's guides to [rate limits](https://platform.openai.com/docs/guides/rate-limits) and
 #   [error codes](https://platform.openai.com/docs/guides/error-codes).
 # - The [`openai` Python library](https://github.com/openai/openai-python): retries, time-outs, errors.
+# - OpenAI's guide to [embeddings](https://platform.openai.com/docs/guides/embeddings); Reimers and
+#   Gurevych, *Sentence-BERT*, 2019, [arXiv:1908.10084](https://arxiv.org/abs/1908.10084): the sentence
+#   embeddings the local stand-in was trained for.
 #
 # **Next:** back to Chapter 1's section 8 (`01_calling_a_hosted_model.ipynb`), zero-shot and few-shot
 # classification, if you came here midway; then Chapter 2, which runs a pre-trained model on your own machine.

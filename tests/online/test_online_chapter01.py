@@ -3,7 +3,8 @@
 The "key found, endpoint reachable" branch end to end against ``transformers serve`` behind a key
 check, in the sections the key and endpoint change (``CHAPTER1_KEY_RUN``): the key found, the
 connection, streaming, costs, a use case; then its bonus notebook 01b in full (the same key and
-connection, the real server's 401 for a wrong key and 404 for an unknown model, the cache); then
+connection, the real server's 401 for a wrong key and 404 for an unknown model, the cache, and the
+embeddings this server cannot make, said so and made by a labelled local model); then
 ``make reference-answers``. The planted key must appear in nothing the chapters wrote. (See
 ``online_support.py``.)
 """
@@ -35,7 +36,11 @@ def test_chapter01_uses_the_key_and_the_endpoint_it_found(online_env, openai_end
     netloc = openai_endpoint.split("//")[1].split("/")[0]
     # The bug this guards: a key was found, then ignored, and the local stand-in answered. Each
     # notebook finds the key and connects on its own (01b rebuilds Chapter 1's client from the helpers).
-    for each in (chapter, bonus):
+    # 01b's embeddings: this server has no /v1/embeddings (transformers serve), so the notebook says so and
+    # embeds with a model on this machine, labelled a stand-in; that label is the only "local stand-in" allowed.
+    embeddings_stand_in = "[local stand-in: all-MiniLM-L6-v2, 22M parameters, not text-embedding-3-small]"
+    assert f"{netloc} did not embed (HTTP 404)" in bonus and f"embeddings from {embeddings_stand_in}" in bonus
+    for each in (chapter, bonus.replace(embeddings_stand_in, "")):
         assert "key: ApiKey(from the environment variable OPENAI_API_KEY" in each
         assert "LOCAL STAND-IN" not in each and "local stand-in" not in each.lower().replace("local stand-in for", "")
         assert f"answers come from: [{SERVED_MODEL} at {netloc}, from OPENAI_BASE_URL]" in each
