@@ -134,9 +134,9 @@ else:
 # %% [markdown]
 # ## Exercise 1.2 · Retry with exponential backoff
 #
-# Chapter 1, section 8: providers throttle (429 "rate limited") and sometimes fail (500). Both are
-# usually temporary, so the right reaction is to wait and try again, waiting longer each time so as
-# not to add to the crowd: **exponential backoff**. Other errors (a rejected key, 401; an unknown
+# Chapter 1's bonus notebook, `01b_in_production`: providers throttle (429 "rate limited") and
+# sometimes fail (500). Both are usually temporary, so the right reaction is to wait and try again,
+# waiting longer each time so as not to add to the crowd: **exponential backoff**. Other errors (a rejected key, 401; an unknown
 # model, 404) will not go away by waiting: raise them at once. The `openai` client does this for you
 # (`max_retries`); writing it once by hand shows what it does, and it is what you need for any other API.
 #

@@ -1,4 +1,5 @@
-"""Don't pay twice: answers kept on disk, keyed by everything that determines them (Chapter 1, section 9)."""
+"""Don't pay twice: answers kept on disk, keyed by everything that determines them (Chapter 1's bonus
+notebook, 01b_in_production; Chapter 1's and Chapter 5's evaluations use it)."""
 
 from __future__ import annotations
 

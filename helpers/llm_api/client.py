@@ -175,7 +175,7 @@ def connect(openai_model: str, local_model: str, use_local: str | bool = "auto",
     A key the endpoint rejects (401) is said at once; with ``use_local="auto"`` the chapter then
     goes on with the stand-in, labelled, instead of failing in every cell. A server that checks no
     key (Ollama, LM Studio, vLLM without ``--api-key``, ``transformers serve``) accepts any: nothing
-    to say then (Chapter 1's section 8 shows which kind of server answered).
+    to say then (Chapter 1's bonus notebook, 01b_in_production, shows which kind of server answered).
     """
     from openai import OpenAI
 

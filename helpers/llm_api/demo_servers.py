@@ -1,4 +1,5 @@
-"""Pretend servers for reproducible demonstrations: a 429 that clears, a 401 replayed (Chapter 1, section 8).
+"""Pretend servers for reproducible demonstrations: a 429 that clears, a 401 replayed (Chapter 1's bonus
+notebook, 01b_in_production).
 
 Nothing goes over the network, so the retry demonstration is the same on every run.
 """

@@ -1,4 +1,5 @@
-"""Errors people can act on: one or two sentences instead of a traceback (Chapter 1, section 8)."""
+"""Errors people can act on: one or two sentences instead of a traceback (Chapter 1's
+bonus notebook, 01b_in_production)."""
 
 from __future__ import annotations
 

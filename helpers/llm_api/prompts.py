@@ -1,4 +1,4 @@
-"""Structured output and zero-/few-shot sentiment through Chat Completions (Chapter 1, section 10; Chapter 5)."""
+"""Structured output and zero-/few-shot sentiment through Chat Completions (Chapter 1, section 8; Chapter 5)."""
 
 from __future__ import annotations
 

@@ -22,10 +22,12 @@
 # 5. build a **customer-support chatbot** grounded in an FAQ, and get **structured output** into a Pydantic model;
 # 6. **summarize** reviews, to a length and past the context window;
 # 7. generate **code**, and test it before trusting it;
-# 8. handle failure, which is normal: time-outs, rate limits (with retries), a bad key, an unknown model, a server that is down;
-# 9. avoid paying twice with a cache on disk;
-# 10. measure zero-shot and few-shot sentiment classification (accuracy, latency, tokens, cost) for Chapter 5;
-# 11. set the trade-offs of this approach next to what you saw.
+# 8. measure zero-shot and few-shot sentiment classification (accuracy, latency, tokens, cost) for Chapter 5;
+# 9. set the trade-offs of this approach next to what you saw.
+#
+# A bonus notebook beside this one, `01b_in_production.ipynb`, adds what code that ships needs:
+# failures handled (rate limits retried, a bad key, an unknown model, a server down, a time-out), a
+# cache on disk, OpenAI's two discounts, and this chapter's FAQ searched by meaning with embeddings.
 #
 # **With a key, your own server, or neither.** With an OpenAI key (see "Keys" below) every cell
 # calls OpenAI's hosted models, for a few cents. With `OPENAI_BASE_URL` set, the same cells call any
@@ -148,11 +150,11 @@ assert key is None or key.reveal() not in repr(key)
 #   waits until its `/health` endpoint answers, and builds `OpenAI(base_url="http://127.0.0.1:<port>/v1", ...)`.
 #
 # A key the server rejects (401) is said here, once, instead of failing in every cell. A server that
-# checks no key accepts any, so there is nothing to say (section 8 shows which kind yours is). From
-# here on, every cell is the same code for all three.
+# checks no key accepts any, so there is nothing to say (the bonus notebook `01b_in_production` shows
+# which kind yours is). From here on, every cell is the same code for all three.
 
 # %%
-from helpers.llm_api import connect, friendly_errors
+from helpers.llm_api import connect
 
 backend = connect(OPENAI_MODEL, LOCAL_MODEL, use_local=USE_LOCAL_SERVER, key=key)
 print("answers come from:", backend.label)
@@ -178,14 +180,12 @@ MODEL = backend.model
 print("client for", client.base_url, "model", MODEL)
 
 # %% [markdown]
-# **Reasoning models** (the `gpt-5` family, `o3`, `o4-mini`) think in hidden output tokens before they
-# answer, are billed for those tokens as output, and accept only the default temperature. With this
-# chapter's small output caps (`max_output_tokens=32` in the smoke profile) they can spend the whole
-# budget thinking and return an empty answer: to use one, raise the caps to a few hundred tokens and
-# lower the effort. `gpt-5`, `gpt-5-mini` and `gpt-5-nano` accept `reasoning={"effort": "minimal"}`
-# (Responses API) or `reasoning_effort="minimal"` (Chat Completions); `o3` and `o4-mini` take only
-# `"low"`, `"medium"` or `"high"`. The chapter keeps to non-reasoning models; their prices still
-# appear in section 3.
+# **Reasoning models** (the `gpt-5` family, `o3`, `o4-mini`) think in hidden output tokens, billed as
+# output, before they answer, and accept only the default temperature. Under this chapter's small
+# output caps (32 tokens in the smoke profile) they can think through the whole budget and answer
+# nothing: raise the caps to a few hundred tokens and lower the effort (`reasoning={"effort": "minimal"}`
+# for the `gpt-5` family, `"low"` for `o3` and `o4-mini`; `reasoning_effort=` in Chat Completions).
+# The chapter keeps to non-reasoning models; their prices still appear in section 3.
 
 # %% [markdown]
 # ### A first call, with the Responses API
@@ -305,13 +305,13 @@ for name in PRICE_MODELS:
     assert abs(float(cost) - (1200 * price_in + 300 * price_out) / 1e6) < 1e-12  # cost is a Decimal
 
 # %% [markdown]
-# A reasoning model (`gpt-5-mini` here) also writes hidden reasoning tokens, billed as output: the
-# fixed 300 tokens out above are its answer only, so its real bill is higher, by as much as it thinks.
+# For a reasoning model (`gpt-5-mini` here) the 300 tokens out are its answer only: its hidden
+# reasoning tokens are billed as output too.
 #
 # The server's own count is in `response.usage` (reasoning tokens included, in `output_tokens`), and
-# that is what you are billed for. `cost_of` prices it; on the local stand-in the real cost is $0, on
-# your own endpoint it is whatever that server charges (the table knows only OpenAI's prices), and
-# the second figure says what the same tokens would have cost on a hosted OpenAI model.
+# that is what you are billed for. `cost_of` prices it: $0 on the local stand-in, unknown on your own
+# endpoint (the table knows only OpenAI's prices), and the second figure says what the same tokens
+# would have cost on a hosted OpenAI model.
 
 # %%
 from helpers.llm_api import cost_of, money
@@ -345,29 +345,10 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Pay-per-use is cheap to start and scales with use: the same bill at 100 times the traffic is 100
-# times bigger. The grey bar is a floor: how many tokens a reasoning model thinks depends on the
-# question and the effort, so count them on your own requests
-# (`usage.output_tokens_details.reasoning_tokens`). Chapter 5 sets these figures next to running a
-# model yourself.
-#
-# Two discounts lower that bill without changing the model. **Prompt caching**: OpenAI keeps the
-# beginning of a prompt it saw in the last few minutes and bills those tokens at the cached-input
-# rate, with no code change, for prompts of 1,024 tokens or more (the 800 above are too short). So
-# put what every request shares first (instructions, the FAQ) and what changes last. **The Batch
-# API**: upload the requests as one file and get the answers within 24 hours, at half the price; it
-# suits evaluations like section 10's, not a customer waiting for a reply. The same month for a bot
-# whose requests start with 2,000 shared tokens, both ways, from the same price table:
-
-# %%
-requests, shared, own, answer = 50_000, 2_000, 400, 150  # per request: shared prefix, its own tokens, output
-print(f"{'model':<14}{'standard':>10}{'prefix cached':>15}{'Batch API':>11}   (US dollars a month)")
-for name in PRICE_MODELS:
-    tokens_in, tokens_out = requests * (shared + own), requests * answer
-    standard = estimate_cost(name, tokens_in, tokens_out)
-    cached = estimate_cost(name, tokens_in, tokens_out, cached_input_tokens=requests * shared)  # every prefix a hit
-    batch = estimate_cost(name, tokens_in, tokens_out, batch=True)
-    print(f"{name:<14}{f'${standard:,.0f}':>10}{f'${cached:,.0f}':>15}{f'${batch:,.0f}':>11}")
+# Pay-per-use is cheap to start and grows with the traffic. The grey bar is a floor: count a reasoning
+# model's thinking on your own requests (`usage.output_tokens_details.reasoning_tokens`). Chapter 5
+# sets these figures next to running a model yourself; the bonus notebook `01b_in_production` prices
+# two discounts, prompt caching and the Batch API.
 
 # %% [markdown]
 # ## 4. Use case: creative text generation
@@ -542,11 +523,10 @@ assert bot.history[-1]["content"] == REFUSAL, "the off-topic question was not re
 # Judge the bot's *behaviour* here (state kept, grounding passed in, the refusal) rather than its
 # wording: with the local stand-in the wording is weak; with a hosted model it answers from the
 # excerpts. The grounding check compares words, not meaning: a failed check says which words to read
-# against the FAQ, and a passed one does not prove the answer right. Real systems replace the keyword retriever with embeddings (Chapter 2's semantic search)
+# against the FAQ, and a passed one does not prove the answer right. Real systems replace the keyword retriever with embeddings (the bonus notebook `01b_in_production` does)
 # and log conversations to find the questions the FAQ does not cover.
 #
-# Talk to the bot yourself: the next cell runs a loop when you run the notebook by hand (empty line
-# to stop), and does nothing under the test harness.
+# Talk to the bot yourself: run the next cell by hand (an empty line stops it; the tests skip it).
 
 # %%
 from helpers.llm_api import can_prompt
@@ -589,11 +569,10 @@ assert rendered.startswith(closed) and all(m["content"] in rendered for m in cha
 # model an API serves. **Instruction tuning** (supervised fine-tuning, SFT) trains it on
 # conversations written in this very template, usually with the loss on the assistant's tokens only,
 # so it learns to answer after `<|im_start|>assistant` and to stop with `<|im_end|>`. **Preference
-# tuning** then trains it on pairs of answers to the same prompt, one preferred (by people, or by a
-# judge model) over the other: RLHF fits a reward model to those preferences and optimizes the chat
-# model against it by reinforcement learning; DPO (direct preference optimization) learns from the
-# pairs directly, with no reward model. SmolLM2-135M-Instruct was made from the base SmolLM2-135M by
-# exactly these two steps, SFT and then DPO on the UltraFeedback preference pairs (its model card).
+# tuning** then trains it on pairs of answers to the same prompt, one preferred over the other: RLHF
+# fits a reward model to those preferences and optimizes against it by reinforcement learning; DPO
+# (direct preference optimization) learns from the pairs directly. SmolLM2-135M-Instruct was made from
+# the base SmolLM2-135M by exactly these two steps: SFT, then DPO on UltraFeedback's pairs (its model card).
 
 # %% [markdown]
 # ### Structured output: fill a Pydantic model
@@ -764,113 +743,7 @@ print(f"{'passed' if attempts[-1]['passed'] else 'not passed'} after {len(attemp
 # feed the error back, retry a bounded number of times, then hand over to a person. A hosted model
 # usually passes at the first attempt. Either way the tests decided, not the look of the code.
 #
-# ## 8. Failure is normal
-#
-# Networks drop, providers throttle, keys expire. The `openai` client already **retries** time-outs,
-# 429 (rate limited), 409 and 5xx answers twice, with exponential backoff, and honours a server's
-# `retry-after` header; everything else is your code's job. First, a 429 retried and then succeeding,
-# reproducibly: a pretend server (a `MockTransport`, no network) answers "rate limited" twice, then OK.
-
-# %%
-# NBVAL_CHECK_OUTPUT
-from helpers.llm_api import FlakyTransport, demo_client
-
-flaky = FlakyTransport(failures=2, retry_after_ms=200)
-demo = demo_client(flaky, max_retries=3)  # the OpenAI client, talking to the pretend server
-reply = demo.chat.completions.create(model="demo-model", messages=[{"role": "user", "content": "Hello?"}])
-for number, (at, status) in enumerate(flaky.attempts, 1):
-    print(f"attempt {number}: HTTP {status}")
-print("answer:", reply.choices[0].message.content)
-
-# %%
-waits = [round(b - a, 2) for (a, _), (b, _) in zip(flaky.attempts, flaky.attempts[1:])]
-print("seconds between attempts:", waits, "(the server asked for 0.2 s with a retry-after-ms header)")
-assert [status for _, status in flaky.attempts] == [429, 429, 200]
-
-# %% [markdown]
-# With `max_retries=1` the same server wins, and the error reaches your code. Every failure below is
-# caught by `friendly_errors`, which prints one sentence saying what happened and what to do, instead
-# of a wall of traceback (in your own code: `except openai.RateLimitError:` and its siblings).
-
-# %%
-from helpers.llm_api import ReplayTransport
-
-checks = {}
-with friendly_errors(base_url="the pretend server") as failure:
-    demo_client(FlakyTransport(failures=5), max_retries=1).chat.completions.create(
-        model="demo-model", messages=[{"role": "user", "content": "Hello?"}])
-checks["rate limit"] = failure.message
-
-# A bad key. A server that checks keys answers 401 and charges nothing: OpenAI, most providers, vLLM
-# started with --api-key. Many servers check no key at all and accept any: Ollama, LM Studio, vLLM
-# without --api-key, `transformers serve` (the local stand-in too). So we try ours, and say which it is.
-# Listing the models is the cheapest call: nothing is generated, and the key is checked as for any call.
-from openai import OpenAI
-bad_key = "this-is-not-a-valid-key"
-bad_client = OpenAI(api_key=bad_key, base_url=backend.base_url, max_retries=0)
-with friendly_errors(base_url=backend.base_url) as failure:
-    bad_client.models.list()
-if failure.message is None:  # no error: this server took the wrong key
-    print(f"! The server at {backend.where} accepted a wrong key: it checks no key at all, like Ollama, LM Studio,\n"
-          "  vLLM without --api-key and transformers serve. Anyone who can reach it can use it.\n"
-          "  What OpenAI answers to a wrong key instead (a replay of its 401, not a live call):")
-    with friendly_errors() as failure:
-        demo_client(ReplayTransport(401, "Incorrect API key provided.", "invalid_api_key")).models.list()
-checks["bad key"] = failure.message
-
-# An unknown model. OpenAI answers 404, so do Ollama and vLLM, and the course turns `transformers
-# serve`'s 400 into the same 404; other servers may answer 400, or 500 when they try to load it.
-with friendly_errors(backend, model="gpt-7-ultra") as failure:
-    client.with_options(max_retries=0).responses.create(model="gpt-7-ultra", input="Hello?", store=False)
-checks["unknown model"] = failure.message
-
-# %%
-from helpers.local_server import free_port
-
-# A server that is down: nothing listens on this port.
-down = OpenAI(base_url=f"http://127.0.0.1:{free_port()}/v1", api_key="not-needed", max_retries=1)
-with friendly_errors(base_url=str(down.base_url)) as failure:
-    down.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hello?"}])
-checks["server down"] = failure.message
-
-# A time-out: we allow 10 milliseconds for an answer, which is never enough.
-with friendly_errors(backend) as failure:
-    client.with_options(timeout=0.01, max_retries=0).responses.create(
-        model=MODEL, input="Write a long poem.", max_output_tokens=8, store=False)
-checks["time-out"] = failure.message
-
-assert all(checks.values()), f"some failures were not caught: {checks}"
-assert "401" in checks["bad key"]  # the server's own 401, or OpenAI's replayed
-assert "404" in checks["unknown model"] or backend.kind == "custom", "OpenAI and the stand-in answer 404"
-assert "Could not connect" in checks["server down"] and "time-out" in checks["time-out"]
-assert bad_key not in "".join(checks.values()), "an error message showed the key"
-
-# %% [markdown]
-# ## 9. Don't pay twice: a cache on disk
-#
-# Re-running a notebook re-sends every request, and pays again. A cache keyed by *everything* that
-# determines an answer (model, messages, settings) returns a repeat from disk: free, instant and
-# identical. It lives in `results/api-cache/` (git-ignored). Caching fits re-runs and evaluations;
-# it is wrong where a fresh, sampled answer is the point.
-
-# %%
-from helpers.llm_api import ResponseCache
-
-cache = ResponseCache()
-namespace = backend.kind  # keeps hosted and local answers apart
-cache.clear()  # start empty, to show a miss then a hit (your own code would not clear it)
-request = dict(model=MODEL, input="Give one tip for writing clear emails.", store=False,
-               max_output_tokens=SIZES["new_tokens"])
-first, hit1, seconds1 = cache.create(client.responses.create, namespace, **request)
-second, hit2, seconds2 = cache.create(client.responses.create, namespace, **request)
-cost_first = cost_of(first, backend)[0]
-print(f"1st call: {'cache' if hit1 else 'API'}, {seconds1:.2f} s, {money(cost_first)}")
-print(f"2nd call: {'cache' if hit2 else 'API'}, free")
-backend.show(second.output_text, "the cached answer:")
-assert (hit1, hit2) == (False, True) and second.output_text == first.output_text
-
-# %% [markdown]
-# ## 10. Zero-shot and few-shot classification, measured
+# ## 8. Zero-shot and few-shot classification, measured
 #
 # The course's shared task is movie-review sentiment (Chapter 2 used a classifier trained for it;
 # Chapters 3 and 4 train their own). Through an API there is no training: **zero-shot** just asks,
@@ -930,11 +803,13 @@ for answer in ["Positive.", "negative!", "The review is positive", "I'd say NEGA
 # counts as positive. Asking for exactly one word, and allowing only a few output tokens, keeps such
 # answers rare; the table below also counts how many answers were a label at all. From here the
 # chapter calls `classify_sentiment`, which sends these same messages and parses with this same
-# parser, and adds what a measurement needs around them: the disk cache of section 9 and the time and
-# tokens of every call (retries come from the client, section 8).
+# parser, and adds what a measurement needs around them: the time and tokens of every call, and, on a
+# server that charges, a cache on disk (`ResponseCache`, which answers a request it has seen before
+# from disk, free; the bonus notebook `01b_in_production` shows it). Retries come from the client's
+# `max_retries` (section 2).
 
 # %%
-from helpers.llm_api import classify_sentiment
+from helpers.llm_api import ResponseCache, classify_sentiment
 from helpers.results import accuracy_interval
 
 use_cache = not backend.is_local if USE_CACHE == "auto" else bool(USE_CACHE)
@@ -1008,20 +883,20 @@ for name, row in evaluation.items():
 # ChatGPT 92% on 50 SST-2 sentences, Zhong et al. 2023), with no training at all, and that is the
 # point of this chapter; the local 135M stand-in shows the code, not that accuracy.
 #
-# ## 11. The trade-offs, tied to what you saw
+# ## 9. The trade-offs, tied to what you saw
 #
 # | the syllabus says | what this notebook showed |
 # |---|---|
 # | no infrastructure or training | a key and `pip install openai`; no GPU, no weights |
 # | instant access to strong models | one parameter, `OPENAI_MODEL`, switches models |
-# | scales automatically | the provider's problem; yours are rate limits (section 8) |
+# | scales automatically | the provider's problem; yours are rate limits (the bonus notebook `01b_in_production` retries them) |
 # | limited flexibility | you control the prompt and a few sampling knobs; OpenAI's hosted fine-tuning trains some of its models on your labelled examples, but the weights never leave OpenAI |
 # | costs add up | fractions of a cent per call; a month of a busy support bot is priced in section 3's plot |
 # | dependence on a provider | outages, time-outs, price and model changes, your data leaves your machine |
 #
 # **The mitigation**: keep your code provider-neutral. Everything here is the OpenAI client pointed at
-# a `base_url`, and the local stand-in proves the point: the same cells ran against a different server.
-# The same works for vLLM, Ollama, llama.cpp's server, or any provider with an OpenAI-compatible endpoint:
+# a `base_url`, and the local stand-in proves the point: the same cells ran against a different server,
+# as they would against vLLM, Ollama, llama.cpp's server, or any OpenAI-compatible provider:
 #
 # ```python
 # client = OpenAI(base_url="http://localhost:11434/v1", api_key="unused")  # e.g. Ollama on your laptop
@@ -1029,9 +904,8 @@ for name, row in evaluation.items():
 #
 # Pair it with the disk cache and a price table, and moving between providers is a configuration change.
 #
-# **Images.** The syllabus names DALL·E: image generation goes through the same client
-# (`client.images.generate(model="gpt-image-1", prompt=...)`). This course leaves it out: it is about
-# transformers for text, and every cell here must also run offline, which no image model on PyPI allows.
+# **Images** (the syllabus names DALL·E) go through the same client, `client.images.generate(model=
+# "gpt-image-1", prompt=...)`; this course, about text, leaves them out: no image model on PyPI runs offline.
 
 # %%
 summary = {"backend": backend.label, "first call (s)": round(seconds, 2),
@@ -1053,9 +927,8 @@ print("local server stopped" if backend.is_local else "done")
 # - Temperature and `top_p` trade focus for variety; instructions set the rules, input is the user's.
 # - A chatbot keeps its own state and is grounded in your documents; refuse off-topic questions in code.
 # - Summarize long documents by splitting on tokens and combining; test generated code before trusting it.
-# - Retries with backoff handle transient failures; everything else deserves a clear message.
-# - Cache what you have paid for; set `store=False` unless later calls must refer to a response (it does
-#   not stop abuse-monitoring retention; Zero Data Retention does).
+# - Set `store=False` unless later calls must refer to a response (it does not stop abuse-monitoring
+#   retention; Zero Data Retention does).
 #
 # **Try this:** with a key, set `OPENAI_MODEL = "gpt-4o-mini"` and compare the cost and the accuracy;
 # run a bigger profile than this one (`"smoke"` < `"cpu"` < `"gpu"`) for a longer evaluation; add an
@@ -1078,12 +951,6 @@ print("local server stopped" if backend.is_local else "done")
 #    It stays cheaper while the volume is low: fine-tuning (Chapter 3) costs labelled data and training
 #    once, then each call is short. Chapter 5 measures where the lines cross.</details>
 #
-# 3. A request failed with a 429. What should your code do, and what should it not?
-#
-#    <details><summary>Answer</summary>Wait and retry with exponential backoff, honouring `retry-after`
-#    (the `openai` client does this `max_retries` times), then fail with a clear message. Not retry at
-#    once in a tight loop, and not retry a 429 that says `insufficient_quota`: no wait will help.</details>
-#
 # ## Further reading
 #
 # - OpenAI's API reference for [Responses](https://platform.openai.com/docs/api-reference/responses) and
@@ -1095,6 +962,10 @@ print("local server stopped" if backend.is_local else "done")
 #   where zero- and few-shot prompting come from.
 # - Hugging Face, [`transformers serve`](https://huggingface.co/docs/transformers/main/en/serving): the
 #   OpenAI-compatible server this chapter runs offline.
+#
+# **Bonus:** `01b_in_production.ipynb`: failures handled as code that ships must (and whether your
+# server checks keys at all), a cache on disk so that a re-run pays nothing, OpenAI's discounts priced,
+# and the FAQ searched with embeddings.
 #
 # **Next:** Chapter 2 runs a pre-trained model on your own machine: free per call, private, and fully
 # under your control, but limited to what it was trained for.

@@ -39,24 +39,29 @@ def test_until_stops_before_the_heading_even_inside_a_cell():
 def test_the_cuts_the_online_tests_use_find_their_headings():
     """Each heading an online test names exists in its chapter (renumbering a chapter fails here)."""
     chapters = {name: nbformat.read(next((REPO_ROOT / "notebooks").glob(f"{name}_*.ipynb")), as_version=4)
-                for name in ("01", "03", "05")}
+                for name in ("01", "01b", "03", "05")}
     headings = {name: [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
                        if line.startswith("## ")] for name, nb in chapters.items()}
-    for name, wanted in [("01", ["## 1. Keys", "## 2. Connect", "## 8. Failure"]),
+    for name, wanted in [("01", ["## 1. Keys", "## 2. Connect"]), ("01b", ["## 1. Failure"]),
                          ("03", ["## 5. Save, reload", "## 7. Parameter-efficient", "## 8. The trade-offs"]),
                          ("05", ["## 3. A hosted model", "## 4. An off-the-shelf", "## 10. Accuracy",
                                  "## 11. The learning curve"])]:
         for heading in wanted:
             assert any(h.startswith(heading) for h in headings[name]), (name, heading)
-    # Chapter 1's cut still reaches the bad-key demonstration and section 2's streaming.
-    kept = "\n".join(_code(chapter_cells(chapters["01"].cells, sections=["## 1.", "## 2.", "## 8."])))
-    assert "bad_client.models.list()" in kept and "first_piece" in kept and "ResponseCache" not in kept
-    # The key run's cut keeps where the key is found, the prices, the errors and the cache.
+    # The keyless run's cuts: Chapter 1's still reaches section 2's streaming; 01b's keeps its own key
+    # and connection (the cells before its section 1) and reaches the bad-key demonstration, not the cache.
+    kept = "\n".join(_code(chapter_cells(chapters["01"].cells, sections=["## 1.", "## 2."])))
+    assert "resolve_api_key()" in kept and "first_piece" in kept
+    kept = "\n".join(_code(chapter_cells(chapters["01b"].cells, sections=["## 1."])))
+    assert "resolve_api_key()" in kept and "connect(" in kept and "bad_client.models.list()" in kept \
+        and "ResponseCache" not in kept
+    # The key run's cut keeps where the key is found and the prices; 01b, run whole, the errors and the cache.
     from test_online_chapter01 import CHAPTER1_KEY_RUN
 
     kept = "\n".join(_code(chapter_cells(chapters["01"].cells, sections=CHAPTER1_KEY_RUN)))
-    assert "resolve_api_key()" in kept and "estimate_cost(" in kept and "bad_client.models.list()" in kept \
-        and "ResponseCache" in kept
+    assert "resolve_api_key()" in kept and "estimate_cost(" in kept
+    whole = "\n".join(_code(chapters["01b"].cells))
+    assert "bad_client.models.list()" in whole and "ResponseCache" in whole
     # Chapter 3's cut keeps what Chapter 5 reuses: both saved models and their records.
     kept = "\n".join(_code(chapter_cells(chapters["03"].cells, sections=["## 1.", "## 2.", "## 3.", "## 4.", "## 5.",
                                                                        "## 7.", "## 8."])))
