@@ -391,3 +391,41 @@ def test_show_reference_labels_a_stored_answer_and_says_when_there_is_none(tmp_p
     shown = capsys.readouterr().out
     assert "[stored example: gpt-4.1-mini-2025-04-14, 2026-11-29, 25 tokens in, 31 out" in shown
     assert "The bottle..." in shown
+
+
+def _tool_loop(client, broken: str = ""):
+    """Chapter 1b's loop, by hand: ask, run the requested tool, send its result back, ask again."""
+    import json
+
+    messages = [{"role": "user", "content": "Where is my order K2-1001?"}]
+    reply = client.chat.completions.create(model="demo-model", messages=messages, tools=[])
+    message = reply.choices[0].message
+    assert reply.choices[0].finish_reason == "tool_calls" and message.content is None
+    [call] = message.tool_calls
+    result = {"status": "shipped", "order": json.loads(call.function.arguments)["order_id"]}
+    if broken != "no request in the history":
+        messages.append(message.model_dump(exclude_none=True))
+    call_id = "call_made_up" if broken == "wrong id" else call.id
+    messages.append({"role": "tool", "tool_call_id": call_id, "content": json.dumps(result)})
+    return client.chat.completions.create(model="demo-model", messages=messages, tools=[]).choices[0].message.content
+
+
+def test_the_pretend_tool_server_asks_in_openais_shape_and_answers_from_the_result():
+    from helpers.llm_api import ToolCallTransport, demo_client
+
+    pretend = ToolCallTransport("order_status", {"order_id": "K2-1001"})
+    answer = _tool_loop(demo_client(pretend, max_retries=0))
+    assert answer.startswith("(pretend server, no model)") and '{"status": "shipped", "order": "K2-1001"}' in answer
+    assert [m["role"] for m in pretend.requests[-1]] == ["user", "assistant", "tool"]
+
+
+@pytest.mark.parametrize("broken, said", [("no request in the history", "must be a response to a preceeding message"),
+                                          ("wrong id", "does not answer any tool call")])
+def test_the_pretend_tool_server_refuses_a_broken_loop_as_openai_does(broken, said):
+    import openai
+
+    from helpers.llm_api import ToolCallTransport, demo_client
+
+    with pytest.raises(openai.BadRequestError, match=said) as error:
+        _tool_loop(demo_client(ToolCallTransport("order_status", {"order_id": "K2-1001"}), max_retries=0), broken)
+    assert error.value.status_code == 400

@@ -7,7 +7,7 @@ Read the modules in this order; each is one concern, short enough for a sitting:
   ``OPENAI_BASE_URL``, or the local ``transformers serve`` stand-in; every answer labelled with
   the server that gave it;
 - ``errors``: one actionable sentence per failure instead of a traceback (``friendly_errors``);
-- ``demo_servers``: pretend servers (a 429 that clears, a replayed 401) for reproducible demos;
+- ``demo_servers``: pretend servers (a 429 that clears, a replayed 401, a tool call) for reproducible demos;
 - ``tokens`` and ``money``: tiktoken counts and the maintained price table of ``genai-prices``;
 - ``cache``: answers kept on disk, so re-running a notebook does not pay twice;
 - ``prompts``: structured output and zero-/few-shot sentiment (Chapter 1's closing measurement,
@@ -21,7 +21,8 @@ Machinery you need not read: ``endpoints`` (names and constants) and ``server_qu
 
 from helpers.llm_api.cache import ResponseCache, cache_dir
 from helpers.llm_api.client import (Backend, check_key, choose_backend, connect, served_models)
-from helpers.llm_api.demo_servers import FlakyTransport, ReplayTransport, demo_client, fake_chat_completion
+from helpers.llm_api.demo_servers import (FlakyTransport, ReplayTransport, ToolCallTransport, demo_client,
+                                         fake_chat_completion)
 from helpers.llm_api.endpoints import (BASE_URL_VARIABLE, KEY_VARIABLE, LOCAL_PLACEHOLDER_KEY, OPENAI_API_URL,
                                        OPENAI_HOST, REFERENCE_MODEL, REVOKE_HINT, api_base_url, is_openai,
                                        server_name)
@@ -37,7 +38,7 @@ from helpers.llm_api.tokens import count_message_tokens, count_tokens, encoding_
 __all__ = [
     "ApiKey", "BASE_URL_VARIABLE", "Backend", "FlakyTransport", "KEY_VARIABLE", "LABEL_WORDS",
     "LOCAL_PLACEHOLDER_KEY", "LocalQuirksTransport", "OPENAI_API_URL", "OPENAI_HOST", "REFERENCE_MODEL",
-    "REFERENCE_REQUESTS", "REVOKE_HINT", "ReplayTransport", "ResponseCache", "SENTIMENT_INSTRUCTIONS", "api_base_url", "cache_dir",
+    "REFERENCE_REQUESTS", "REVOKE_HINT", "ReplayTransport", "ResponseCache", "ToolCallTransport", "SENTIMENT_INSTRUCTIONS", "api_base_url", "cache_dir",
     "can_prompt", "check_key", "choose_backend", "classify_sentiment", "connect", "cost_of",
     "count_message_tokens", "count_tokens", "demo_client", "encoding_for", "estimate_cost", "explain",
     "extract_json", "fake_chat_completion", "friendly_errors", "has_price", "is_openai", "money",

@@ -1,12 +1,13 @@
 # %% [markdown]
-# # Chapter 1, bonus · Calling a hosted model in production: failures, a cache, embeddings
+# # Chapter 1, bonus · Calling a hosted model in production: failures, a cache, embeddings, tools
 #
 # Chapter 1 called a hosted model and put it to work. Code that ships needs more, which this bonus
 # notebook adds once the chapter has settled. You will:
 #
 # 1. handle failure, which is normal: time-outs, rate limits (with retries), a bad key, an unknown model, a server that is down;
 # 2. avoid paying twice with a cache on disk, and pay less with prompt caching and the Batch API;
-# 3. search the support bot's FAQ by meaning with embeddings, not by shared words.
+# 3. search the support bot's FAQ by meaning with embeddings, not by shared words;
+# 4. let the model call your code: tool calling, the loop that runs the tools, and what to check.
 #
 # It needs nothing from Chapter 1's run: the cells below find the key and connect exactly as
 # Chapter 1's sections 1 and 2 did, with the same `helpers` functions, so the same server answers
@@ -14,7 +15,7 @@
 # either), and every answer says which.
 #
 # **Run time** (Run All): `smoke` about half a minute on a laptop CPU without a key (most of it
-# starting the local stand-in); with a key, a few seconds. With a key it costs two short calls and the
+# starting the local stand-in); with a key, a few seconds. With a key it costs a few short calls and the
 # embeddings of a dozen sentences: well under a cent.
 
 # %%
@@ -313,6 +314,84 @@ for question, entry in paraphrases.items():
 # has a nearest entry. A bot that retrieves this way also needs a floor below which it refuses, set by
 # trying questions of your own.
 
+# %% [markdown]
+# ## 4. Tools: let the model call your code
+#
+# The support bot cannot know where a customer's order is: that lives in your database. With **tool
+# calling** (also called function calling) you describe your functions to the model in JSON Schema
+# (`tools=`); when a question needs one, the model answers with a *request* to call it
+# (`finish_reason == "tool_calls"`, the function's name and JSON arguments) instead of text. Your code
+# runs the function, sends its result back as a `tool` message that answers the request's `id`, and
+# asks again; the model then answers from the result. The model never runs anything: your code
+# decides what runs, and checks the arguments the model wrote before using them.
+
+# %%
+import json
+
+ORDERS = {"K2-1001": {"status": "shipped", "expected": "2026-12-08"},
+          "K2-1002": {"status": "waiting for stock", "expected": "2026-12-15"}}
+
+def order_status(order_id: str) -> dict:
+    """Your code, not the model's: where an order is (here a dict; in a real shop, your database)."""
+    return ORDERS.get(order_id.strip().upper(), {"error": f"no order {order_id!r}"})
+
+FUNCTIONS = {"order_status": order_status}
+TOOLS = [{"type": "function", "function": {
+    "name": "order_status", "description": "Where a customer's order is: its status and expected delivery date.",
+    "parameters": {"type": "object", "properties": {"order_id": {"type": "string", "description": "e.g. K2-1001"}},
+                   "required": ["order_id"], "additionalProperties": False},
+    "strict": True}}]  # strict: the arguments will match the schema exactly (OpenAI's structured outputs)
+
+def answer_with_tools(client, model, question, max_rounds=3):
+    """Ask; while the model asks for tools, run them and send their results back. The answer, and the calls run."""
+    messages = [{"role": "system", "content": "You are a kettle shop's support bot. Use the tools for orders."},
+                {"role": "user", "content": question}]
+    calls = []
+    for _ in range(max_rounds):
+        reply = client.chat.completions.create(model=model, messages=messages, tools=TOOLS,
+                                               max_tokens=SIZES["new_tokens"])
+        message = reply.choices[0].message
+        if not message.tool_calls:  # an answer in words: done
+            return message.content, calls
+        messages.append(message.model_dump(exclude_none=True))  # its request stays in the history
+        for call in message.tool_calls:
+            try:  # the model wrote the name and arguments: check them, as any input from outside
+                result = FUNCTIONS[call.function.name](**json.loads(call.function.arguments))
+            except (KeyError, TypeError, json.JSONDecodeError) as error:
+                result = {"error": f"bad tool call: {error}"}  # told to the model, which may try again
+            calls.append((call.function.name, call.function.arguments, result))
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
+    raise RuntimeError(f"the model was still asking for tools after {max_rounds} rounds")
+
+# %%
+question = "Where is my order K2-1001?"
+with friendly_errors(backend) as failure:
+    answer, calls = answer_with_tools(client, MODEL, question)
+if failure.message is None:
+    for name, arguments, result in calls:
+        print(f"the model asked for {name}({arguments}); your code answered {result}")
+    if not calls:
+        print("No tool was called: the model answered in words (below). Small models never trained to call tools "
+              "(the 135M stand-in) do this; so do servers that drop `tools=`.")
+    backend.show(answer)
+
+# %% [markdown]
+# OpenAI's models call the tool here. To see the whole loop on any machine, the same function now runs
+# against a pretend server: it asks for `order_status` in the shape OpenAI documents, then checks your
+# reply as the real API does (a `tool` message right after the request, answering its `id`; anything
+# else gets OpenAI's 400) and answers by quoting the result. Its words are a template's, not a model's.
+
+# %%
+from helpers.llm_api import ToolCallTransport
+
+pretend = ToolCallTransport("order_status", {"order_id": "K2-1001"})
+answer, calls = answer_with_tools(demo_client(pretend, max_retries=0), "demo-model", question)
+print("tool calls run:", calls)
+print("answer:", answer)
+assert calls == [("order_status", '{"order_id": "K2-1001"}', ORDERS["K2-1001"])]
+assert [m["role"] for m in pretend.requests[-1]] == ["system", "user", "assistant", "tool"]
+assert json.dumps(ORDERS["K2-1001"]) in answer
+
 # %%
 backend.close()  # stops the local server (no-op with the hosted API)
 print("local server stopped" if backend.is_local else "done")
@@ -330,6 +409,8 @@ print("local server stopped" if backend.is_local else "done")
 #   send what can wait a day through the Batch API, at half the price.
 # - Embeddings find the entry a question is about, whatever its words: embed the documents once and each
 #   question as it comes, and send the nearest by cosine similarity (retrieval-augmented generation).
+# - Tool calling: describe your functions in JSON Schema; the model asks for a call, your code runs it
+#   (after checking the arguments), sends the result back answering the call's `id`, and asks again.
 #
 # **Try this:** in section 1, give the client that met five rate limits `max_retries=5` and read
 # the waits; give the time-out a few seconds instead of 10 milliseconds; take out `cache.clear()` in
@@ -350,11 +431,21 @@ print("local server stopped" if backend.is_local else "done")
 #    the server to act on: anyone who can reach it can use it, so keep it on localhost or put it behind a
 #    key check (`vllm serve --api-key`, a proxy).</details>
 #
+# 3. The model asks for `order_status` with `{"order_id": "K2-1001; DROP TABLE orders"}`. Whose job is
+#    it to stop that, and where?
+#
+#    <details><summary>Answer</summary>Your code's, before the function runs: the model only writes
+#    text, and its arguments are input from outside like any user's (a question can steer them). Check
+#    them against what is allowed (here: a known order id), give the tool only the rights it needs
+#    (read one order, not the database), and ask a person before any tool that spends money or changes
+#    data.</details>
+#
 # ## Further reading
 #
 # - OpenAI's guides to [rate limits](https://platform.openai.com/docs/guides/rate-limits) and
 #   [error codes](https://platform.openai.com/docs/guides/error-codes).
 # - The [`openai` Python library](https://github.com/openai/openai-python): retries, time-outs, errors.
+# - OpenAI's guide to [function calling](https://platform.openai.com/docs/guides/function-calling).
 # - OpenAI's guide to [embeddings](https://platform.openai.com/docs/guides/embeddings); Reimers and
 #   Gurevych, *Sentence-BERT*, 2019, [arXiv:1908.10084](https://arxiv.org/abs/1908.10084): the sentence
 #   embeddings the local stand-in was trained for.
