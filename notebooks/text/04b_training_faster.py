@@ -16,7 +16,7 @@
 # section 2, train) the same model from the course's `helpers`, whose code Chapter 4 wrote out and
 # checked line by line.
 #
-# **Run time** (Run All): `smoke` profile under a minute, `cpu` profile about 6 minutes on a laptop CPU
+# **Run time** (Run All): `smoke` profile under a minute, `cpu` profile about 5 minutes on a laptop CPU
 # (Chapter 4's run again, about 100 s; the size sweep; seven training runs of 15 s each), `gpu` a few minutes.
 
 # %%
