@@ -900,12 +900,13 @@ print(f"next-character accuracy {accuracy:.3f} on {total:,} validation character
       f"(always guessing the most common character: {majority:.3f})")
 assert accuracy > majority + 0.1
 
-# %%
 N = model.num_parameters(non_embedding=True)  # the position table costs no multiplications
-D = config.max_steps * tokens_per_step        # the tokens the main run trained on
+D = config.max_steps * tokens_per_step        # the tokens trained on
 flops = 6 * N * D
-achieved = flops / train_seconds              # this machine's FLOP/s, measured by the main run
+achieved = flops / train_seconds              # FLOP/s on this machine
 gpt2_days = 6 * 124e6 * 10e9 / achieved / 86400  # GPT-2 small (124M parameters) on 10B tokens, at that rate
+
+# %%
 n_knobs = len(TrainConfig.__dataclass_fields__) + len(GPTConfig.__dataclass_fields__)
 tradeoffs = pd.DataFrame([
     ("total control over the architecture", f"every piece written above and swappable: {model_sizes['n_layer']} layers, "
