@@ -166,9 +166,9 @@ display(comparison)
 # - **Losses are not comparable per token.** To compare a character model with a BPE model, convert
 #   both to bits per character: `loss / ln 2 × tokens / characters`.
 #
-# The model here trains on characters: on 5M characters a small model learns the shape of a play and,
-# word by word, to spell (Chapter 4's section 5 printed how many of this run's sampled words are real words); a
-# BPE model of the same size would spend much of its budget on the embedding table.
+# Chapter 4's model trains on characters: on 5M characters a small model learns the shape of a play
+# and, word by word, to spell (Chapter 4's section 5 counted how many of its sampled words are real
+# words); a BPE model of the same size would spend much of its budget on the embedding table.
 
 # %% [markdown]
 # ## 2. Inside the trained model: what does a head look at?
@@ -227,8 +227,8 @@ for layer in range(len(maps)):
 # %% [markdown]
 # ## 3. Scale: what "vast compute and data" means
 #
-# The syllabus warns that building from scratch needs vast compute and data. Here is what this run used,
-# and what a useful model would need. A transformer's training costs about **6 × N × D** floating-point
+# The syllabus warns that building from scratch needs vast compute and data. Here is what section 2's
+# run used, and what a useful model would need. A transformer's training costs about **6 × N × D** floating-point
 # operations (FLOPs) for `N` parameters and `D` training tokens (2 for the forward pass, 4 for the backward).
 
 # %%
