@@ -1,4 +1,4 @@
-"""Diagrams drawn from the code and the objects they depict (Chapters 1 to 5).
+"""Diagrams drawn from the code and the objects they depict (Chapters 1 to 5, and 4b).
 
 Each function returns a matplotlib figure (no image files, no network: it renders wherever the
 course runs) and reads what it shows from the objects passed in, so the picture cannot drift from
@@ -12,7 +12,9 @@ the code: change the model, and the diagram follows.
 - ``lora_diagram(peft_model)``: W beside LoRA's B and A, to scale (Chapter 3, section 7);
 - ``attention_diagram(head, x, tokens)``: one causal attention head step by step (Chapter 4, section 2b);
 - ``block_diagram(block)``: one transformer block, from the names ``ln_1``, ``attn``, ``ln_2``,
-  ``mlp`` and the shapes of their linear layers (Chapter 4, section 2e).
+  ``mlp`` and the shapes of their linear layers (Chapter 4, section 2e);
+- ``attention_heads_figure(weights, line, heads)``: where chosen heads of a trained model look, on
+  one line of text (the bonus notebook 04b, section 2).
 """
 
 from __future__ import annotations
@@ -433,4 +435,31 @@ def attention_diagram(head, x, tokens):
            cmap="coolwarm", columns=dims)
     fig.suptitle(f"One attention head on {T} tokens: q·kᵀ/√{hs}, causal mask, softmax, weighted sum of values",
                  fontsize=12)
+    return fig
+
+
+def attention_heads_figure(weights, line, heads, previous=None):
+    """Heads of a trained model side by side, each its ``T × T`` attention weights on the characters of
+    ``line`` (the future blank: the causal mask), on a square-root colour scale so small weights stay
+    visible. ``weights`` is (layers, heads, T, T); ``heads`` a list of (layer, head), 0-based;
+    ``previous``, if given, (layers, heads) of each head's mean weight on the character just before,
+    printed in its title. The bonus notebook 04b, section 2."""
+    import matplotlib.pyplot as plt
+    import torch
+    from matplotlib.colors import PowerNorm
+
+    labels = [c if c != " " else "␣" for c in line]
+    future = torch.ones(len(line), len(line), dtype=torch.bool).triu(1)  # masked: drawn blank
+    fig, axes = plt.subplots(1, len(heads), figsize=(6.5 * len(heads), 6.6), layout="constrained", squeeze=False)
+    for ax, (layer, h) in zip(axes[0], heads):
+        image = ax.imshow(weights[layer, h].masked_fill(future, float("nan")), cmap="viridis",
+                          norm=PowerNorm(0.5, vmin=0, vmax=1))
+        ax.set_xticks(range(len(line)), labels, fontsize=10, family="monospace")
+        ax.set_yticks(range(len(line)), labels, fontsize=10, family="monospace")
+        ax.set_xlabel("attends to (an earlier character)")
+        ax.set_ylabel("position (the character that predicts the next)")
+        share = "" if previous is None else f"\n{previous[layer, h]:.0%} of its weight on the previous character"
+        ax.set_title(f"layer {layer + 1}, head {h + 1}{share}")
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="attention weight (each row adds up to 1)")
+    fig.suptitle(f"Where {'two heads look' if len(heads) == 2 else 'the heads look'}, on the validation line {line!r}")
     return fig

@@ -10,9 +10,9 @@ assembled, with the same parameter names, so the notebook's weights load here un
 - ``MLP``, ``Block`` (pre-LayerNorm, residual connections), ``GPT`` (embeddings, the block stack,
   a final LayerNorm, and an output layer that shares its weights with the token embedding);
 - ``GPT.generate``: sampling with temperature, top-k and top-p;
-- ``attention_maps``: the attention weights of every head, for plotting.
+- ``attention_maps``: the attention weights of every head, for plotting (the bonus notebook 04b).
 
-Three options, off by default, swap in the blocks of newer models (Chapter 4's "Training faster"
+Three options, off by default, swap in the blocks of newer models (the bonus notebook 04b's "training faster"
 measures what each buys): ``norm="rmsnorm"`` (RMSNorm instead of LayerNorm), ``position="rope"``
 (rotary position embeddings inside attention instead of a learned position table) and
 ``mlp="swiglu"`` or ``"relu2"`` (another MLP). With the defaults the model is exactly nanoGPT's.

@@ -4,7 +4,8 @@
 - ``CharTokenizer``: one token per character; ``split_corpus``: the fixed 90/10 split;
 - ``random_windows``: the batch sampler (batch ``i`` is a pure function of ``i`` and a seed, as
   ``helpers.training.train`` expects, so a resumed run sees the same data; ready for ``torchrun``);
-- ``lm_loss`` and ``make_evaluate``: the loss and the evaluation that ``train`` calls.
+- ``lm_loss`` and ``make_evaluate``: the loss and the evaluation that ``train`` calls;
+- ``next_token_accuracy``: how often the most likely next token is the right one (Chapter 4's trade-offs).
 """
 
 from __future__ import annotations
@@ -117,3 +118,19 @@ def make_evaluate(splits: dict[str, torch.Tensor], block_size: int, batch_size: 
         return {f"{name}_loss": (totals[j] / batches).item() for j, name in enumerate(samplers)}
 
     return evaluate
+
+
+@torch.no_grad()
+def next_token_accuracy(model: nn.Module, get_batch, batches: int) -> tuple[int, int]:
+    """(correct, total) over batches ``0 .. batches - 1`` of ``get_batch``: at every position, whether
+    the model's most likely next token (the argmax of its logits) is the true one. The model is
+    measured in eval mode (no dropout) and left in the mode it was in."""
+    was_training = model.training
+    model.eval()
+    correct = total = 0
+    for b in range(batches):
+        xb, yb = get_batch(b)
+        correct += (model(xb)[0].argmax(-1) == yb).sum().item()
+        total += yb.numel()
+    model.train(was_training)
+    return correct, total

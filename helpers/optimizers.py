@@ -1,7 +1,7 @@
 """The optimizers of the course's training loop (Chapters 3 and 4; ``helpers.training`` uses them).
 
 - ``make_optimizer``: AdamW with weight decay on matrices only, optionally with Muon for the
-  hidden layers' matrices (Chapter 4's "training faster" section);
+  hidden layers' matrices (the bonus notebook 04b's "training faster" section);
 - ``hidden_matrices``: the weights Muon is for;
 - ``Optimizers``: several optimizers stepped as one, so that ``train`` takes Muon + AdamW like one.
 """

@@ -157,3 +157,19 @@ def test_attention_diagram_shows_the_heads_real_scores_and_weights():
     assert all(f"{s:.2f}" in shown for s in scores.flatten().tolist())
     assert all(f"{w:.2f}" in shown for w in weights[weights > 0].tolist())
     assert shown.count("−∞") == 6 + 1  # the six future cells of the masked scores, and the panel's title
+
+
+def test_attention_heads_figure_draws_the_chosen_heads_with_their_share_on_the_previous_character():
+    from helpers.diagrams import attention_heads_figure
+
+    T = 5
+    weights = torch.softmax(torch.randn(2, 3, T, T).masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1),
+                                                                float("-inf")), -1)
+    previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)
+    figure = attention_heads_figure(weights, "to be", [(1, 2), (0, 0)], previous)
+    assert isinstance(figure, Figure)
+    shown = texts(figure)
+    assert "layer 2, head 3" in shown and "layer 1, head 1" in shown
+    assert f"{previous[1, 2]:.0%} of its weight on the previous character" in shown
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == list("to␣be")  # a space drawn as ␣
+    assert "'to be'" in figure.get_suptitle()

@@ -130,3 +130,18 @@ def test_block_diagram_is_drawn_from_the_module_it_depicts():
     for expected in ("ln_1", "attn", "ln_2", "mlp", "c_attn 48→144", "3 heads of 16", "c_fc 48→192",
                      "c_proj 192→48", "x = x + self.attn(self.ln_1(x))"):
         assert expected in texts, expected
+
+
+def test_next_token_accuracy_counts_the_argmax_hits_and_restores_the_mode():
+    from helpers.gpt_data import next_token_accuracy
+
+    class Echo(torch.nn.Module):  # predicts that the next token is the current one
+        def forward(self, idx):
+            return torch.nn.functional.one_hot(idx, 5).float() * 10, None
+
+    batches = {0: (torch.tensor([[1, 2, 3]]), torch.tensor([[1, 0, 3]])),  # 2 of 3 right
+               1: (torch.tensor([[4, 4, 0]]), torch.tensor([[0, 0, 0]]))}  # 1 of 3
+    model = Echo().train()
+    assert next_token_accuracy(model, batches.__getitem__, 2) == (3, 6)
+    assert model.training
+    assert next_token_accuracy(model.eval(), batches.__getitem__, 1) == (2, 3) and not model.training

