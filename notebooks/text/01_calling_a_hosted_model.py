@@ -837,6 +837,8 @@ for name, shots in [("zero-shot", []), ("few-shot", examples)]:
         cost_usd=None if backend.cost(tokens_in, tokens_out) is None else float(backend.cost(tokens_in, tokens_out)),
         cost_on_hosted_usd=float(estimate_cost(backend.price_model, tokens_in, tokens_out)), wall_s=wall,
         sample_answers=[r["answer"] for r in results[:3]])
+
+# %%
 majority_rate = max(sum(truth), len(truth) - sum(truth)) / len(truth)
 table = pd.DataFrame(evaluation).T
 # Shown as text: a tuple or a list prints as its Python form, brackets and all.

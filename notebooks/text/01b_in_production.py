@@ -342,6 +342,7 @@ TOOLS = [{"type": "function", "function": {
                    "required": ["order_id"], "additionalProperties": False},
     "strict": True}}]  # strict: the arguments will match the schema exactly (OpenAI's structured outputs)
 
+# %%
 def answer_with_tools(client, model, question, max_rounds=3):
     """Ask; while the model asks for tools, run them and send their results back. The answer, and the calls run."""
     messages = [{"role": "system", "content": "You are a kettle shop's support bot. Use the tools for orders."},

@@ -375,6 +375,7 @@ if PUSH_TO_HUB and get_token() is None:
           "uploading. Log in with huggingface_hub.notebook_login() and run this cell again to upload.")
     PUSH_TO_HUB = False
 
+# %%
 steps_per_epoch = -(-len(train_tokens) // SIZES["batch"])  # ceiling division
 total_steps = steps_per_epoch * SIZES["epochs"]
 eval_every = -(-total_steps // (SIZES["evals_per_epoch"] * SIZES["epochs"]))  # evenly spread, the last at the end
