@@ -429,3 +429,15 @@ def test_the_pretend_tool_server_refuses_a_broken_loop_as_openai_does(broken, sa
     with pytest.raises(openai.BadRequestError, match=said) as error:
         _tool_loop(demo_client(ToolCallTransport("order_status", {"order_id": "K2-1001"}), max_retries=0), broken)
     assert error.value.status_code == 400
+
+
+def test_the_faq_and_its_keyword_retriever():
+    """Chapter 1's knowledge base: every heading a question, and the retriever finds by shared words only."""
+    from helpers.llm_api.faq import read_faq, relevant_entries
+
+    faq = read_faq()
+    assert len(faq) >= 8 and "How do I descale the K2?" in faq and all(faq.values())
+    assert "vinegar" in faq["How do I descale the K2?"] and "\n" not in faq["How do I descale the K2?"]
+    assert relevant_entries(faq, "Can I descale with vinegar?", k=1)[0][0] == "How do I descale the K2?"
+    assert relevant_entries(faq, "How can I get my money back?") == []  # no word in common: nothing
+    assert len(relevant_entries(faq, "kettle kettle", k=3)) <= 3

@@ -10,6 +10,7 @@ Read the modules in this order; each is one concern, short enough for a sitting:
 - ``demo_servers``: pretend servers (a 429 that clears, a replayed 401, a tool call) for reproducible demos;
 - ``tokens`` and ``money``: tiktoken counts and the maintained price table of ``genai-prices``;
 - ``cache``: answers kept on disk, so re-running a notebook does not pay twice;
+- ``faq``: the support bot's FAQ and the keyword retriever Chapter 1 writes out (its bonus searches it by meaning);
 - ``prompts``: structured output and zero-/few-shot sentiment (Chapter 1's closing measurement,
   reused by Chapter 5);
 - ``reference``: a hosted model's stored answers, shown to learners who have no key.

@@ -462,6 +462,11 @@ def relevant_entries(question, k=2):
     scored = sorted(((len(words(question) & words(q + " " + a)), q) for q, a in faq.items()), reverse=True)
     return [(q, faq[q]) for score, q in scored[:k] if score > 0]
 
+# The same FAQ and retriever as helpers.llm_api.faq, which the bonus notebook 01b reuses: checked equal.
+from helpers.llm_api import faq as faq_helper
+assert faq == faq_helper.read_faq() and STOPWORDS == faq_helper.STOPWORDS
+assert all(relevant_entries(q) == faq_helper.relevant_entries(faq, q) for q in [*faq, "Where is my refund?"])
+
 
 # %%
 RULES = ("You are the support assistant of Kettlewise, maker of the K2 smart kettle. "

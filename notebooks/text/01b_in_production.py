@@ -230,13 +230,9 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 
 from helpers import resolve_model
-from helpers.paths import REPO_ROOT
+from helpers.llm_api.faq import read_faq, relevant_entries  # Chapter 1's FAQ and keyword retriever
 
-faq_text = (REPO_ROOT / "data" / "support_faq.md").read_text(encoding="utf-8")
-faq = {}  # question -> answer, read as Chapter 1's section 5 read them
-for block in faq_text.split("\n## ")[1:]:
-    question, _, answer = block.partition("\n")
-    faq[question.strip()] = " ".join(answer.split())
+faq = read_faq()  # question -> answer, as Chapter 1's section 5 read them
 faq_questions = list(faq)
 faq_entries = [f"{q} {a}" for q, a in faq.items()]  # what gets embedded: each entry, question and answer
 
@@ -278,13 +274,6 @@ print(f"embeddings from {embedder}: {len(faq_entries)} FAQ entries, {faq_vectors
 # shares a word):
 
 # %%
-import re
-
-def words(text):
-    """Chapter 1's content words: 4+ letters, minus a few common ones."""
-    common = set("what does that this with your have from will when where which there about".split())
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) >= 4 and w not in common}
-
 def nearest_by_meaning(question):
     """The FAQ question whose entry is closest in meaning to `question`, and the cosine similarity."""
     scores = faq_vectors @ embed([question])[0]  # cosine similarity: every vector has length 1
@@ -292,9 +281,9 @@ def nearest_by_meaning(question):
     return faq_questions[best], float(scores[best])
 
 def nearest_by_words(question):
-    """The FAQ question whose entry shares the most content words with `question` (None: no word shared)."""
-    shared, best = max((len(words(question) & words(entry)), q) for q, entry in zip(faq_questions, faq_entries))
-    return best if shared else None
+    """The FAQ question Chapter 1's retriever picks first for `question` (None: no entry shares a word)."""
+    found = relevant_entries(faq, question, k=1)
+    return found[0][0] if found else None
 
 paraphrases = {"How can I get my money back?": "How do I return the kettle?",
                "How do I remove limescale?": "How do I descale the K2?",
