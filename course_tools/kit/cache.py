@@ -67,8 +67,8 @@ def restore(name: str, key: str, work: Path) -> dict | None:
     for relative, info in entry["files"].items():
         cached = folder / "files" / relative
         if not cached.is_file() or sha256_of(cached) != info["sha256"]:
-            for leftover in list(work.iterdir()):
-                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+            shutil.rmtree(work)  # what was copied so far: the builder starts from an empty folder
+            work.mkdir()
             return None
         (work / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, work / relative)
